@@ -7,3 +7,10 @@ export interface UserInfo {
 
 /** The group whose members may do anything (the admin client certificate's O). */
 export const MASTERS_GROUP = 'system:masters';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook before any handler runs. */
+    user: UserInfo;
+  }
+}
