@@ -1,0 +1,66 @@
+/**
+ * The built-in resources, in upstream's discovery order: core, apps,
+ * events.k8s.io (the alias on core events), batch, policy,
+ * scheduling.k8s.io, coordination.k8s.io, discovery.k8s.io.
+ *
+ * Core events are registered after apps so that events.k8s.io follows
+ * apps in ResourceTable.groups(), as in upstream discovery; the core group
+ * itself is still first.
+ */
+import { ResourceTable, type ResourceEntry } from '../resource-table.js';
+import { cronjobs } from './cronjobs.js';
+import { configmaps, secrets } from './config-data.js';
+import { controllerrevisions } from './controllerrevisions.js';
+import { endpoints, serviceaccounts } from './core-misc.js';
+import { daemonsets } from './daemonsets.js';
+import { deployments } from './deployments.js';
+import { events } from './events.js';
+import { endpointslices, leases, poddisruptionbudgets, priorityclasses } from './cluster-kinds.js';
+import { jobs } from './jobs.js';
+import { namespaces, nodes } from './namespaces.js';
+import { pods } from './pods.js';
+import { limitranges, resourcequotas } from './quotas.js';
+import { replicasets } from './replicasets.js';
+import { services } from './services.js';
+import { statefulsets } from './statefulsets.js';
+
+export function builtinResources(): ResourceEntry[] {
+  return [
+    // core/v1 (events below, after apps)
+    namespaces,
+    nodes,
+    pods,
+    services,
+    endpoints,
+    configmaps,
+    secrets,
+    serviceaccounts,
+    resourcequotas,
+    limitranges,
+    // apps/v1
+    deployments,
+    replicasets,
+    daemonsets,
+    statefulsets,
+    controllerrevisions,
+    // core/v1 events, also events.k8s.io/v1
+    events,
+    // batch/v1
+    jobs,
+    cronjobs,
+    // policy/v1
+    poddisruptionbudgets,
+    // scheduling.k8s.io/v1
+    priorityclasses,
+    // coordination.k8s.io/v1
+    leases,
+    // discovery.k8s.io/v1
+    endpointslices,
+  ];
+}
+
+export function newBuiltinTable(): ResourceTable {
+  const table = new ResourceTable();
+  for (const e of builtinResources()) table.register(e);
+  return table;
+}
