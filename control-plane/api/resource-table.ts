@@ -52,6 +52,24 @@ export interface DeletionDecision {
   gracePeriodSeconds?: number;
 }
 
+/** Who is asking, for virtual entries that answer about the caller (reviews). */
+export interface Requester {
+  name: string;
+  uid?: string;
+  groups: string[];
+}
+
+/**
+ * Handlers of a virtual entry (no storagePrefix): reviews answer a create
+ * with the object's status filled in and store nothing; metrics answer get
+ * and list from live readings. A verb without a handler answers 405.
+ */
+export interface VirtualHandlers {
+  create?(obj: KubeObject, requester: Requester): KubeObject | Promise<KubeObject>;
+  get?(namespace: string, name: string): KubeObject | Promise<KubeObject>;
+  list?(namespace: string): KubeObject[] | Promise<KubeObject[]>;
+}
+
 export interface ResourceEntry {
   group: string;
   version: string;
@@ -68,6 +86,9 @@ export interface ResourceEntry {
 
   /** Storage key prefix, ending in `/` (`/registry/pods/`). Absent: a virtual entry. */
   storagePrefix?: string;
+
+  /** How a virtual entry (no storagePrefix) answers its verbs. */
+  virtual?: VirtualHandlers;
 
   /** Named subresources this entry serves. */
   subresources?: {

@@ -10,6 +10,7 @@ import { ApiClient } from '../../control-plane/api/client/api-client.js';
 import { HttpsTransport } from '../../control-plane/api/client/transport.js';
 import { credentialsFromKubeconfig } from '../../control-plane/api/client/kubeconfig.js';
 import { startSkiff } from '../helpers/skiff.js';
+import type { KubeObject } from '../../control-plane/api/meta.js';
 
 const configmaps = { group: '', version: 'v1', resource: 'configmaps', namespace: 'default' };
 
@@ -50,7 +51,7 @@ test('after kill -9 during 1,000 concurrent creates, every acknowledged create s
     const lost = [...acknowledged].filter((n) => !present.has(n));
     assert.deepEqual(lost, [], 'no acknowledged create is lost');
     // The restarted server keeps accepting writes with higher revisions.
-    const fresh = await after.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-crash' } });
+    const fresh: KubeObject = await after.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-crash' } });
     assert.ok(Number(fresh.metadata.resourceVersion) > Number(list.metadata.resourceVersion));
   } finally {
     await server.stop();

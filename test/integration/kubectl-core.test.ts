@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kubectl, eventually } from '../helpers/kubectl.js';
 import { startSkiff, type SkiffHandle } from '../helpers/skiff.js';
-import { startEtcd, type EtcdHandle } from '../helpers/etcd.js';
+import { startEtcd, type EtcdInstance as EtcdHandle } from '../helpers/etcd.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');

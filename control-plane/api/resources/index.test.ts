@@ -15,7 +15,8 @@ test('every built-in resource is registered with upstream short names and catego
     ['policy/poddisruptionbudgets', ['pdb'], []], ['scheduling.k8s.io/priorityclasses', ['pc'], []],
     ['coordination.k8s.io/leases', [], []], ['discovery.k8s.io/endpointslices', [], []],
   ];
-  assert.equal(builtinResources().length, expected.length);
+  const stored = builtinResources().filter((e) => e.storagePrefix);
+  assert.equal(stored.length, expected.length);
   for (const [key, shortNames, categories] of expected) {
     const e = byName.get(key);
     assert.ok(e, key);
@@ -28,7 +29,7 @@ test('every built-in resource is registered with upstream short names and catego
 test('groups come in upstream discovery order, events.k8s.io served from core events', () => {
   const table = newBuiltinTable();
   assert.deepEqual(table.groups().map((g) => g.group), [
-    '', 'apps', 'events.k8s.io', 'batch', 'policy', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io',
+    '', 'apps', 'events.k8s.io', 'authentication.k8s.io', 'batch', 'policy', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io',
   ]);
   const ev = table.resolve('events.k8s.io', 'v1', 'events');
   assert.equal(ev?.entry.group, '');
@@ -41,4 +42,15 @@ test('storage prefixes follow upstream', () => {
   assert.equal(table.resolve('', 'v1', 'services')?.entry.storagePrefix, '/registry/services/specs/');
   assert.equal(table.resolve('', 'v1', 'endpoints')?.entry.storagePrefix, '/registry/services/endpoints/');
   assert.ok(!table.resolve('', 'v1', 'namespaces')?.entry.verbs?.includes('deletecollection'));
+});
+
+test('virtual entries are served without storage: SelfSubjectReview answers who the caller is', async () => {
+  const ssr = newBuiltinTable().resolve('authentication.k8s.io', 'v1', 'selfsubjectreviews');
+  assert.ok(ssr && !ssr.entry.storagePrefix);
+  assert.deepEqual(ssr.entry.verbs, ['create']);
+  const out = await ssr.entry.virtual?.create?.(
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { creationTimestamp: '2026-11-28T06:00:00Z' } },
+    { name: 'admin', groups: ['system:masters', 'system:authenticated'] },
+  );
+  assert.deepEqual(out?.status, { userInfo: { username: 'admin', groups: ['system:masters', 'system:authenticated'] } });
 });

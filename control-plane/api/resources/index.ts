@@ -1,6 +1,7 @@
 /**
  * The built-in resources, in upstream's discovery order: core, apps,
- * events.k8s.io (the alias on core events), batch, policy,
+ * events.k8s.io (the alias on core events), authentication.k8s.io
+ * (virtual SelfSubjectReview), batch, policy,
  * scheduling.k8s.io, coordination.k8s.io, discovery.k8s.io.
  *
  * Core events are registered after apps so that events.k8s.io follows
@@ -23,6 +24,7 @@ import { limitranges, resourcequotas } from './quotas.js';
 import { replicasets } from './replicasets.js';
 import { services } from './services.js';
 import { statefulsets } from './statefulsets.js';
+import { selfsubjectreviews } from './selfsubjectreviews.js';
 
 export function builtinResources(): ResourceEntry[] {
   return [
@@ -45,6 +47,8 @@ export function builtinResources(): ResourceEntry[] {
     controllerrevisions,
     // core/v1 events, also events.k8s.io/v1
     events,
+    // authentication.k8s.io/v1 (virtual: reviews are answered, never stored)
+    selfsubjectreviews,
     // batch/v1
     jobs,
     cronjobs,

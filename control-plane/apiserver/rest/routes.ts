@@ -23,6 +23,7 @@ import { queryBool, type Query } from './query.js';
 import { parseTarget, resourceNotFound, type RequestTarget } from './request-target.js';
 import type { RestContext, RestOptions, RestRequest } from './rest-context.js';
 import { handleBinding, handleConnect, handleScale } from './subresources.js';
+import { dispatchVirtual } from './virtual.js';
 
 export type { PatchApplier, PatchContext } from '../patch/registry.js';
 export { registerPatchType } from '../patch/registry.js';
@@ -47,6 +48,7 @@ function requireVerb(target: RequestTarget, verb: Verb): void {
 
 async function dispatch(rc: RestContext, req: RestRequest, method: string, raw: RawBody, reply: FastifyReply): Promise<Reply | undefined> {
   const t = req.target;
+  if (!t.resolved.entry.storagePrefix) return dispatchVirtual(rc, req, method, raw);
   const watch = t.legacyWatch || queryBool(req.query, 'watch');
   if (t.subresource) {
     const subs = t.resolved.entry.subresources;
