@@ -1,0 +1,67 @@
+/**
+ * `skiff server`: parses flags into a ServerConfig, starts the control
+ * plane, and shuts it down cleanly on SIGTERM or SIGINT (in-flight writes
+ * finish, the store closes, exit 0). A second signal exits at once.
+ */
+import { buildServerConfig, type ServerFlags } from '../control-plane/config.js';
+import { startServer } from '../control-plane/main.js';
+import { parseFlags } from './args.js';
+import { SERVER_USAGE } from './usage.js';
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  'bind-address': { type: 'string' },
+  'tls-san': { type: 'string', multiple: true },
+  datastore: { type: 'string' },
+  'write-kubeconfig': { type: 'string' },
+  'service-cidr': { type: 'string' },
+  'service-node-port-range': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function serverFlags(args: string[]): ServerFlags | 'help' {
+  const v = parseFlags(args, OPTIONS, 'server');
+  if (v.help) return 'help';
+  const flags: ServerFlags = {};
+  if (v['data-dir'] !== undefined) flags.dataDir = v['data-dir'];
+  if (v.port !== undefined) flags.port = v.port;
+  if (v['bind-address'] !== undefined) flags.bindAddress = v['bind-address'];
+  if (v['tls-san'] !== undefined) flags.tlsSan = v['tls-san'];
+  if (v.datastore !== undefined) flags.datastore = v.datastore;
+  if (v['write-kubeconfig'] !== undefined) flags.writeKubeconfig = v['write-kubeconfig'];
+  if (v['service-cidr'] !== undefined) flags.serviceCidr = v['service-cidr'];
+  if (v['service-node-port-range'] !== undefined) flags.serviceNodePortRange = v['service-node-port-range'];
+  return flags;
+}
+
+export async function runServer(args: string[]): Promise<void> {
+  const flags = serverFlags(args);
+  if (flags === 'help') {
+    process.stdout.write(SERVER_USAGE);
+    return;
+  }
+  const cfg = buildServerConfig(flags);
+  const running = await startServer(cfg);
+  process.stderr.write(`skiff: serving the Kubernetes API on ${running.url} (data dir ${running.dataDir})\n`);
+  process.stderr.write(`skiff: admin kubeconfig written to ${running.kubeconfigPath}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`skiff: ${signal} again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`skiff: ${signal} received, shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`skiff: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

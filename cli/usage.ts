@@ -1,0 +1,34 @@
+/** Help texts for `skiff` and its commands (kept beside docs/cli.md). */
+import { SERVER_DEFAULTS } from '../control-plane/config.js';
+
+export const MAIN_USAGE = `Usage: skiff <command> [flags]
+
+A lightweight, Kubernetes-compatible container orchestrator.
+
+Commands:
+  server     Run the control plane (Kubernetes API over HTTPS)
+  version    Print the Skiff and Kubernetes versions
+
+Run 'skiff <command> --help' for a command's flags.
+`;
+
+export const SERVER_USAGE = `Usage: skiff server --data-dir DIR [flags]
+
+Runs the Kubernetes API server over HTTPS, storing state in SQLite (default)
+or etcd. On first start it creates a cluster CA and certificates under
+DIR/tls and writes an admin kubeconfig.
+
+Flags:
+  --data-dir DIR                   State directory (required): certificates, database, kubeconfig
+  --port N                         HTTPS port (default ${SERVER_DEFAULTS.port}; 0 picks a free port)
+  --bind-address IP                Address to listen on (default ${SERVER_DEFAULTS.bindAddress})
+  --tls-san NAME                   Extra DNS name or IP for the serving certificate (repeatable)
+  --datastore URL                  sqlite:///path/state.db or etcd://host:port[,host:port...]
+                                   (default sqlite://DIR/state.db)
+  --write-kubeconfig FILE          Where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
+  --service-cidr CIDR              IPv4 range for Service cluster IPs (default ${SERVER_DEFAULTS.serviceCidr})
+  --service-node-port-range RANGE  Range for NodePort services (default ${SERVER_DEFAULTS.serviceNodePortRange})
+  -h, --help                       Show this help
+
+Static bearer tokens are read from DIR/tokens.csv (token,user,uid,"group1,group2").
+`;
