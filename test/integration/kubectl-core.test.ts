@@ -91,14 +91,15 @@ for (const backend of ['sqlite', 'etcd'] as const) {
       });
 
       test(`kubectl ${version}: get -w --output-watch-events sees ADDED, MODIFIED and DELETED`, async () => {
-        const w = k().spawn(['get', '-n', ns, 'cm', '-w', '--output-watch-events', '-o', 'name']);
+        const w = k().spawn(['get', '-n', ns, 'cm', '-w', '--output-watch-events']);
         try {
-          await eventually(() => w.output().includes('configmap/app-config'), 10_000, 'initial ADDED');
+          await eventually(() => /ADDED\s+app-config\s/.test(w.output()), 10_000, 'initial ADDED');
           await k().ok(['create', V, '-n', ns, '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  a: "1"\n');
           await k().ok(['label', '-n', ns, 'cm', 'watched', 'seen=yes']);
           await k().ok(['delete', '-n', ns, 'cm', 'watched']);
-          await eventually(() => /DELETED\s+configmap\/watched/.test(w.output()), 10_000, 'DELETED event');
-          const lines = w.output().split('\n').filter((l) => l.includes('configmap/watched'));
+          await eventually(() => /DELETED\s+watched\s/.test(w.output()), 10_000, 'DELETED event');
+          assert.match(w.output(), /^EVENT\s+NAME\s+AGE\n/);
+          const lines = w.output().split('\n').filter((l) => /^\w+\s+watched\s/.test(l));
           assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), ['ADDED', 'MODIFIED', 'DELETED']);
         } finally {
           w.child.kill();
@@ -107,7 +108,7 @@ for (const backend of ['sqlite', 'etcd'] as const) {
 
       test(`kubectl ${version}: label, annotate and replace update the object; a stale replace conflicts`, async () => {
         assert.match(await k().ok(['label', '-n', ns, 'cm', 'app-config', 'color=blue']), /configmap\/app-config labeled/);
-        assert.match(await k().ok(['annotate', '-n', ns, 'cm', 'app-config', 'note=hello']), /configmap\/app-config annotated/);
+        assert.match(await k().ok(['annotate', '-n', ns, 'cm', 'app-config', 'note=hello']), /configmap\/app-config annotated?\n/);
         const current = await k().ok(['get', '-n', ns, 'cm', 'app-config', '-o', 'json']);
         const obj = JSON.parse(current) as { metadata: { labels: Record<string, string>; annotations: Record<string, string>; resourceVersion: string }; data: Record<string, string> };
         assert.equal(obj.metadata.labels.color, 'blue');
