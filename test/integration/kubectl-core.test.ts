@@ -125,6 +125,13 @@ for (const backend of ['sqlite', 'etcd'] as const) {
         assert.equal(await k().ok(['get', '-n', ns, 'cm', 'app-config', '-o', 'jsonpath={.data.color}']), 'green');
       });
 
+      test(`kubectl ${version}: replacing a Service from its manifest keeps the allocated cluster IP`, async () => {
+        const ip = await k().ok(['get', '-n', ns, 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+        const manifest = `apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: ${ns}\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 8080\n`;
+        assert.match(await k().ok(['replace', V, '-f', '-'], manifest), /service\/web replaced/);
+        assert.equal(await k().ok(['get', '-n', ns, 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].port}']), `${ip} 8080`);
+      });
+
       test(`kubectl ${version}: invalid objects are refused with upstream's messages`, async () => {
         const noImage = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers:\n  - name: c\n`;
         const r1 = await k().run(['create', V, '-n', ns, '-f', '-'], noImage);
