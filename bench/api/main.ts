@@ -19,6 +19,7 @@ import { tempDir } from '../../test/helpers/temp-dir.js';
 import { rawEtcdPutsPerSec, rawSqliteInsertsPerSec } from './raw-baselines.js';
 import { bulk, closedLoop, configMap1k, configmaps, watchFanOut } from './workloads.js';
 import { round, summarize } from './stats.js';
+import { applyThroughput, type ApplyRun } from './apply.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = [1, 16, 64];
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   let watch = { watchers: 1000, p50Ms: NaN, p99Ms: NaN, delivered: 0, expected: 0 };
   let rssMb10kPods = NaN;
+  const apply: ApplyRun[] = [];
   try {
     // SQLite: raw rate first, then the API on the same disk.
     const rawSqlite = rawSqliteInsertsPerSec(scratch.path, SECONDS);
@@ -105,6 +107,15 @@ async function main(): Promise<void> {
       fan.close();
       watch = { watchers: 1000, ...summarize(w.latenciesMs), delivered: w.latenciesMs.length, expected: w.expected };
       console.log(`watch fan-out: 1000 watchers, ${w.latenciesMs.length}/${w.expected} deliveries, p50 ${watch.p50Ms} ms, p99 ${watch.p99Ms} ms`);
+
+      const applier = clientFor(sqlite, 16);
+      await ensureNamespace(applier.client, 'bench-apply');
+      for (const size of [1, 10]) {
+        const a = await applyThroughput(applier.client, 'bench-apply', size, 16, SECONDS);
+        apply.push(a);
+        console.log(`client-side apply SMP patches, ${size} KiB Deployments, c=16: ${a.patchesPerSec}/s (p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms)`);
+      }
+      applier.close();
 
       const pods = clientFor(sqlite, 64);
       await ensureNamespace(pods.client, 'bench-pods');
@@ -149,6 +160,7 @@ async function main(): Promise<void> {
     runs,
     watch,
     rssMb10kPods,
+    apply: { backend: 'sqlite', runs: apply },
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'api.json'), JSON.stringify(result, null, 2) + '\n');
