@@ -61,7 +61,7 @@ function one(tags: Map<string, string[]>, key: string): string | undefined {
 }
 
 class ProtoMessage implements MessageDef {
-  readonly fields: FieldDef[];
+  private jsonFields: FieldDef[] | undefined;
   private readonly byName = new Map<string, FieldDef>();
   private readonly byNumber = new Map<number, FieldDef>();
   readonly special;
@@ -71,13 +71,14 @@ class ProtoMessage implements MessageDef {
     readonly pkg: string,
     readonly shortName: string,
     readonly description: string,
-    fields: FieldDef[],
+    private readonly protoFields: FieldDef[],
+    /** JSON-only embedded messages (`+inline=<message>` on the message). */
+    private readonly jsonInlines: string[],
+    /** Resolves embedded messages once the whole graph is loaded. */
+    private readonly lookup: (name: string) => ProtoMessage | undefined,
+    readonly structType?: 'atomic' | 'granular',
   ) {
-    this.fields = fields;
-    for (const f of fields) {
-      this.byName.set(f.name, f);
-      this.byNumber.set(f.number, f);
-    }
+    for (const f of protoFields) this.byNumber.set(f.number, f);
     this.special = SPECIAL_MESSAGES[name];
   }
 
@@ -85,7 +86,27 @@ class ProtoMessage implements MessageDef {
     return this.pkg;
   }
 
+  /** The JSON view, built on first use because embedded messages may be defined later. */
+  get fields(): readonly FieldDef[] {
+    if (this.jsonFields) return this.jsonFields;
+    const out: FieldDef[] = [];
+    const embed = (name: string): void => {
+      const inner = this.lookup(name);
+      if (!inner) throw new Error(`${this.name}: inline message ${name} is not defined`);
+      out.push(...inner.fields);
+    };
+    for (const name of this.jsonInlines) embed(name);
+    for (const f of this.protoFields) {
+      if (f.inline && f.type.kind === 'message') embed(f.type.name);
+      else out.push(f);
+    }
+    this.jsonFields = out;
+    for (const f of out) this.byName.set(f.name, f);
+    return out;
+  }
+
   field(jsonName: string): FieldDef | undefined {
+    if (!this.jsonFields) void this.fields;
     return this.byName.get(jsonName);
   }
 
@@ -145,10 +166,16 @@ export class ProtoSchemaGraph implements SchemaGraph {
       if (mt === 'atomic' || mt === 'granular') def.mapType = mt;
       const st = one(tags, 'structType');
       if (st === 'atomic' || st === 'granular') def.structType = st;
+      if (tags.has('inline')) def.inline = true;
       return def;
     });
     const pkg = full.slice(0, full.lastIndexOf('.'));
-    this.byName.set(full, new ProtoMessage(full, pkg, t.name, parseComment(t.comment).description, fields));
+    const msg = parseComment(t.comment);
+    const mst = one(msg.tags, 'structType');
+    const structType = mst === 'atomic' || mst === 'granular' ? mst : undefined;
+    const inlines = (msg.tags.get('inline') ?? []).filter(Boolean);
+    const lookup = (name: string): ProtoMessage | undefined => this.byName.get(name);
+    this.byName.set(full, new ProtoMessage(full, pkg, t.name, msg.description, fields, inlines, lookup, structType));
   }
 
   message(name: string): MessageDef | undefined {

@@ -12,7 +12,13 @@
  * `+patchStrategy=merge[,retainKeys]`, `+listType=atomic|set|map`,
  * `+listMapKey=containerPort` (repeatable), `+mapType=atomic|granular`,
  * `+structType=atomic|granular`, `+json=<name>` when the JSON name differs
- * from the proto field name.
+ * from the proto field name, `+inline` on a field whose message is embedded
+ * in the parent's JSON object (Go's `json:",inline"`: Volume's volumeSource,
+ * Probe's handler, ConfigMapKeySelector's localObjectReference).
+ *
+ * Message comments may carry `+structType=atomic|granular` and
+ * `+inline=<full message name>`: a JSON-only embedding that has no protobuf
+ * field, as every top-level kind embeds meta/v1 TypeMeta (apiVersion, kind).
  */
 
 export type Scalar = 'string' | 'boolean' | 'int32' | 'int64' | 'double' | 'bytes';
@@ -46,6 +52,12 @@ export interface FieldDef {
   listMapKeys?: string[];
   mapType?: 'atomic' | 'granular';
   structType?: 'atomic' | 'granular';
+  /**
+   * The proto field embeds its message's fields into the parent's JSON object.
+   * Such fields appear only in `fieldByNumber`; `fields` and `field()` list the
+   * embedded message's fields in their place.
+   */
+  inline?: boolean;
 }
 
 export interface MessageDef {
@@ -56,9 +68,17 @@ export interface MessageDef {
   /** `Pod` */
   shortName: string;
   description: string;
+  /**
+   * The JSON view: inline fields are replaced by the embedded message's fields
+   * (recursively), so a flattened field's `number` is its number in the
+   * embedded message, not in this one.
+   */
   fields: readonly FieldDef[];
   field(jsonName: string): FieldDef | undefined;
+  /** The protobuf view: this message's own fields, inline ones included. */
   fieldByNumber(n: number): FieldDef | undefined;
+  /** `x-kubernetes-map-type` of the whole struct, from the message comment. */
+  structType?: 'atomic' | 'granular';
   /** Special JSON form, when this message is one of the special types. */
   special?: Special;
 }
