@@ -40,6 +40,7 @@ import { kubernetesGitVersion, type ServerConfig } from './config.js';
 import { ensureClusterPki } from './pki/cluster-pki.js';
 import { primaryIpv4, servingNames } from './pki/host-names.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
+import { ensureKubeletClientCert } from './pki/kubelet-client-cert.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
 
@@ -163,6 +164,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
 
   const interfaces = networkInterfaces();
   const pki = await ensureClusterPki(cfg.dataDir, servingNames(cfg.bindAddress, cfg.tlsSans, { hostname: hostname(), interfaces }), systemClock);
+  const kubeletClientCert = await ensureKubeletClientCert(pki.dir, systemClock);
 
   const metrics = new ServerMetrics();
   let rawStore: Store;
@@ -205,6 +207,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       authorizer: alwaysAllow,
       metrics,
       routes: registerResourceRoutes,
+      kubeletClient: { certPem: kubeletClientCert.certPem, keyPem: kubeletClientCert.keyPem, caPem: pki.caCertPem },
       health,
       serverAddress: () => `${endpointIp.includes(':') ? `[${endpointIp}]` : endpointIp}:${port}`,
     });

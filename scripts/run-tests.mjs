@@ -28,7 +28,7 @@ const groups = tier === 'unit' ? [unit] : tier === 'integration' ? [integration]
 let failed = false;
 for (const group of groups.map(pick)) {
   if (group.length === 0) continue;
-  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...group], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...group], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -12,6 +12,7 @@
  */
 import type { FieldError } from './field-errors.js';
 import type { KubeObject } from './meta.js';
+import type { Printer } from './printers/printer.js';
 
 export type Verb = 'create' | 'get' | 'list' | 'watch' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -139,6 +140,13 @@ export interface ResourceEntry {
    * into data, quantities in canonical form. Runs after defaults.
    */
   normalize?(obj: KubeObject): void;
+
+  /**
+   * Server-side Table columns and cells (`kubectl get`), as upstream's
+   * printer for the kind. Absent: the default NAME / CREATED AT table.
+   * Printers print the stored form of an object.
+   */
+  printer?: Printer;
 }
 
 export function entryVerbs(e: ResourceEntry): readonly Verb[] {

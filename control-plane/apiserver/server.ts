@@ -11,6 +11,8 @@
  * - health (/healthz, /livez, /readyz, `?verbose` and per-check paths) and
  *   /version;
  * - discovery from deps.table;
+ * - OpenAPI v2 (protobuf and JSON) and v3 generated from deps.table and
+ *   the schema graph (openapi/routes.ts);
  * - the resource routes passed in `routes` (main.ts passes the REST layer's
  *   registerResourceRoutes; tests pass their own).
  * Long-running requests (watches, follows, upgrades) are cut when the
@@ -25,9 +27,11 @@ import { installAuth } from './auth/auth-hook.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { alwaysAllow, type Authorizer } from './auth/authorizer.js';
 import { registerDiscoveryRoutes } from './discovery/routes.js';
+import { registerOpenApiRoutes } from './openapi/routes.js';
 import type { ServerMetrics } from './metrics/api-metrics.js';
 import { installRequestMetrics } from './metrics/request-metrics.js';
 import { parseRequestInfo } from './request-info.js';
+import { installStreaming, type KubeletClientConfig } from './streaming/install.js';
 
 /** 3 MiB, upstream's request body limit. */
 export const BODY_LIMIT = 3 * 1024 * 1024;
@@ -62,6 +66,8 @@ export interface BuildServerOptions {
   /** `host:port` advertised in /api; by default the address the request arrived on. */
   serverAddress?: () => string;
   logger?: FastifyServerOptions['logger'];
+  /** The apiserver's client certificate for node agents (exec, attach, port-forward, logs, node proxy). */
+  kubeletClient?: KubeletClientConfig;
 }
 
 export const DEFAULT_BUILD_INFO: BuildInfo = { gitCommit: '0000000000000000000000000000000000000000', buildDate: '1970-01-01T00:00:00Z' };
@@ -196,6 +202,8 @@ export function buildServer(deps: ApiServerDeps, opts: BuildServerOptions): Fast
     },
   });
 
+  registerOpenApiRoutes(app, { table: deps.table, version: deps.gitVersion });
   opts.routes?.(app, deps);
+  installStreaming(app, deps, { authenticator: opts.authenticator, authorizer: opts.authorizer ?? alwaysAllow, kubelet: opts.kubeletClient });
   return app;
 }

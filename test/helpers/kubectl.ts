@@ -67,14 +67,18 @@ export class Kubectl {
     return r.stdout;
   }
 
-  /** Starts a long-running kubectl (e.g. get -w) and collects its output. */
-  spawn(args: string[]): { child: ChildProcess; output: () => string; stderr: () => string } {
+  /**
+   * Starts a long-running kubectl (e.g. get -w) and collects its output.
+   * `exited` is attached at once, so an early exit is never missed.
+   */
+  spawn(args: string[]): { child: ChildProcess; output: () => string; stderr: () => string; exited: Promise<number> } {
     const child = spawn(kubectlBinary(this.version), args, { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    return { child, output: () => out, stderr: () => err };
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    return { child, output: () => out, stderr: () => err, exited };
   }
 }
 

@@ -54,7 +54,7 @@ for (const backend of ['sqlite', 'etcd'] as const) {
       });
 
       test(`kubectl ${version}: get by name and as yaml, json, name and jsonpath`, async () => {
-        assert.match(await k().ok(['get', '-n', ns, 'configmap', 'app-config']), /^NAME\s+AGE\napp-config\s+\d+s\n$/);
+        assert.match(await k().ok(['get', '-n', ns, 'configmap', 'app-config']), /^NAME\s+DATA\s+AGE\napp-config\s+\d+\s+\d+s\n$/);
         const yaml = await k().ok(['get', '-n', ns, 'cm', 'app-config', '-o', 'yaml']);
         assert.match(yaml, /color: blue/);
         assert.match(yaml, /resourceVersion: "\d+"/);
@@ -98,7 +98,7 @@ for (const backend of ['sqlite', 'etcd'] as const) {
           await k().ok(['label', '-n', ns, 'cm', 'watched', 'seen=yes']);
           await k().ok(['delete', '-n', ns, 'cm', 'watched']);
           await eventually(() => /DELETED\s+watched\s/.test(w.output()), 10_000, 'DELETED event');
-          assert.match(w.output(), /^EVENT\s+NAME\s+AGE\n/);
+          assert.match(w.output(), /^EVENT\s+NAME\s+DATA\s+AGE\n/);
           const lines = w.output().split('\n').filter((l) => /^\w+\s+watched\s/.test(l));
           assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), ['ADDED', 'MODIFIED', 'DELETED']);
         } finally {

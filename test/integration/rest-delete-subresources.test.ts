@@ -146,12 +146,15 @@ describe('patch', () => {
     assert.equal(malformed.status, 400);
   });
 
-  test('strategic merge patch stores no $ directives until the real one lands', async () => {
-    const r = await call(s.app, 'PATCH', `${W}/p`, { spec: { $retainKeys: ['x'], 'x': 1, nested: { $patch: 'replace', y: 2 } }, metadata: { '$setElementOrder/finalizers': [] } }, 'application/strategic-merge-patch+json');
+  test('strategic merge patch applies its directives and stores none of them', async () => {
+    const r = await call(s.app, 'PATCH', `${W}/p`, { spec: { $retainKeys: ['x', 'nested'], 'x': 1, nested: { $patch: 'replace', y: 2 } }, metadata: { '$setElementOrder/finalizers': [] } }, 'application/strategic-merge-patch+json');
     assert.equal(r.status, 200);
     assert.ok(!JSON.stringify(r.body).includes('$'));
+    const bad = await call(s.app, 'PATCH', `${W}/p`, { spec: { $retainKeys: ['x'], 'x': 1, nested: {} } }, 'application/strategic-merge-patch+json');
+    assert.equal(bad.status, 400);
     const ssa = await call(s.app, 'PATCH', `${W}/p`, '{}', 'application/apply-patch+yaml');
-    assert.equal(ssa.status, 415);
+    assert.equal(ssa.status, 422, 'an apply without fieldManager is invalid, as upstream');
+    assert.match(String(ssa.body.message), /fieldManager: Required value/);
   });
 
   test('patching a missing object is 404 and malformed patches are 400', async () => {
@@ -224,13 +227,13 @@ describe('subresources', () => {
     assert.equal(again.body.message, 'Operation cannot be fulfilled on pods/binding "pd": pod pd is already assigned to node "n1"');
   });
 
-  test('connect subresources answer 503 with what they need', async () => {
+  test('connect subresources answer 503 with what they need; an eviction must name its pod', async () => {
     const l = await call(s.app, 'GET', `${P}/pd/log`);
     assert.equal(l.status, 503);
     assert.equal(l.body.message, 'no agent serves node "n1"; pods/log needs a running agent');
     const e = await call(s.app, 'POST', `${P}/pd/eviction`, {});
-    assert.equal(e.status, 503);
-    assert.equal(e.body.message, 'pods/eviction arrives with PodDisruptionBudget support');
+    assert.equal(e.status, 400);
+    assert.equal(e.body.message, 'name in URL does not match name in Eviction object');
     assert.equal((await call(s.app, 'GET', `${P}/missing/log`)).status, 404);
   });
 

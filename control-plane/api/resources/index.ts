@@ -25,9 +25,11 @@ import { replicasets } from './replicasets.js';
 import { services } from './services.js';
 import { statefulsets } from './statefulsets.js';
 import { selfsubjectreviews } from './selfsubjectreviews.js';
+import { withBuiltinPrinters } from '../printers/builtin.js';
 
 export function builtinResources(): ResourceEntry[] {
-  return [
+  // Each entry gets its upstream printer (control-plane/api/printers/builtin.ts).
+  return withBuiltinPrinters([
     // core/v1 (events below, after apps)
     namespaces,
     nodes,
@@ -60,7 +62,7 @@ export function builtinResources(): ResourceEntry[] {
     leases,
     // discovery.k8s.io/v1
     endpointslices,
-  ];
+  ]);
 }
 
 export function newBuiltinTable(): ResourceTable {

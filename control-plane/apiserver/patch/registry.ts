@@ -4,9 +4,9 @@
  * included) and the raw patch body into the patched object; it throws
  * ApiErrors (400 for a malformed patch, 422 for one that does not apply).
  *
- * Built in: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and, until
- * the real strategic merge patch registers itself, strategic merge patch
- * applied as a merge patch with its `$` directives stripped. Server-side
+ * Built in: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and
+ * strategic merge patch (strategic-applier.ts, merge metadata from the
+ * schema graph). Server-side
  * apply (application/apply-patch+yaml) is not registered, so it answers 415.
  */
 import { ApiError, badRequest, errorMessage } from '../../api/errors.js';
@@ -14,6 +14,7 @@ import { isPlainObject, type KubeObject } from '../../api/meta.js';
 import type { ResolvedResource } from '../../api/resource-table.js';
 import { applyJsonPatch, decodeJsonPatch, JsonPatchApplyError, JsonPatchFormatError } from './json-patch.js';
 import { applyMergePatch, stripPatchDirectives } from './merge-patch.js';
+import { strategicMergePatchApplier } from './strategic-applier.js';
 
 export interface PatchContext {
   resource: ResolvedResource;
@@ -82,4 +83,4 @@ export const strategicAsMergeApplier: PatchApplier = (current, patch) =>
 
 registerPatchType('application/json-patch+json', jsonPatchApplier);
 registerPatchType('application/merge-patch+json', mergePatchApplier);
-registerPatchType('application/strategic-merge-patch+json', strategicAsMergeApplier);
+registerPatchType('application/strategic-merge-patch+json', strategicMergePatchApplier);

@@ -1,11 +1,15 @@
 /**
  * Request bodies: the plug-in's parsers hand every body over as a raw
- * Buffer; this decodes JSON or YAML into an object and checks it is one.
+ * Buffer; this decodes JSON, YAML or Kubernetes protobuf into an object
+ * and checks it is one.
  * Malformed input is a 400 BadRequest with the parser's message.
  */
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { badRequest, errorMessage } from '../../api/errors.js';
 import { isPlainObject, type KubeObject } from '../../api/meta.js';
+import { loadSchemaGraph } from '../../api/schema/proto-schema.js';
+import { decodeProtobufBody } from '../../api/schema/protobuf-decoder.js';
+import { PROTOBUF_MEDIA_TYPE } from '../../api/schema/protobuf-envelope.js';
 
 /** The media type without parameters, lower case (`application/json`). */
 export function mediaType(contentType: string | undefined): string {
@@ -26,6 +30,8 @@ function isYaml(type: string): boolean {
 /** Decodes a JSON or YAML document; an empty body is `undefined`. */
 export function decodeDocument(buf: Buffer | undefined, contentType: string | undefined): unknown {
   if (!buf || buf.length === 0) return undefined;
+  // kubectl >= 1.32 typed clients: the k8s\0 envelope, decoded to the JSON the same command would send.
+  if (mediaType(contentType) === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(loadSchemaGraph(), buf);
   const text = buf.toString('utf8');
   if (text.trim() === '') return undefined;
   const type = mediaType(contentType);

@@ -7,6 +7,7 @@
 import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import { apiVersionOf, type KubeList, type KubeObject } from '../../api/meta.js';
 import { patchApplierFor } from '../patch/registry.js';
+import { APPLY_PATCH_TYPE, handleApply } from '../fieldmanager/apply-request.js';
 import { bodyBuffer, decodeDocument, decodeObject, mediaType } from './body.js';
 import { decodeEntry, groupResource, rewriteStoreError, storageKey, toServed, toStored } from './codec.js';
 import { readList, toListResponse } from './list.js';
@@ -15,11 +16,14 @@ import { deleteOptions, isDryRun, queryBool, queryParam } from './query.js';
 import type { RestContext, RestRequest } from './rest-context.js';
 import { compileSelection } from './selection.js';
 import { createObject, deleteObject, updateObject } from './writer.js';
+import { validatePatchedFields, validateWriteFields } from '../validation/field-validation.js';
 import { notFound, isApiError } from '../../api/errors.js';
 
 export interface Reply {
   code: number;
   body: unknown;
+  /** `Warning` header values to send (field validation). */
+  warnings?: string[];
 }
 
 export interface RawBody {
@@ -45,8 +49,9 @@ export function decodeWriteBody(req: RestRequest, raw: RawBody): KubeObject {
 
 export async function handleCreate(rc: RestContext, req: RestRequest, raw: RawBody): Promise<Reply> {
   const obj = decodeWriteBody(req, raw);
+  const warnings = validateWriteFields(req.target.resolved, req.query, obj, bodyBuffer(raw.body), raw.contentType, 'create');
   const created = await createObject(rc, req, toStored(req.target.resolved, obj), isDryRun(req.query));
-  return { code: 201, body: toServed(req.target.resolved, created) };
+  return { code: 201, body: toServed(req.target.resolved, created), warnings };
 }
 
 export async function handleGet(rc: RestContext, req: RestRequest): Promise<Reply> {
@@ -65,6 +70,7 @@ export async function handleGet(rc: RestContext, req: RestRequest): Promise<Repl
 export async function handleUpdate(rc: RestContext, req: RestRequest, raw: RawBody, subresource: '' | 'status'): Promise<Reply> {
   const { resolved, name } = req.target;
   const obj = decodeWriteBody(req, raw);
+  const warnings = validateWriteFields(resolved, req.query, obj, bodyBuffer(raw.body), raw.contentType, 'update');
   const bodyName = obj.metadata.name;
   if (bodyName !== undefined && bodyName !== '' && bodyName !== name) {
     throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
@@ -72,24 +78,28 @@ export async function handleUpdate(rc: RestContext, req: RestRequest, raw: RawBo
   obj.metadata.name = name;
   const stored = toStored(resolved, obj);
   const res = await updateObject(rc, req, { name, subresource, dryRun: isDryRun(req.query), mutate: () => structuredClone(stored) });
-  return { code: 200, body: toServed(resolved, res.object) };
+  return { code: 200, body: toServed(resolved, res.object), warnings };
 }
 
 export async function handlePatch(rc: RestContext, req: RestRequest, raw: RawBody, subresource: '' | 'status'): Promise<Reply> {
   const { resolved, name } = req.target;
   const type = mediaType(raw.contentType);
+  if (type === APPLY_PATCH_TYPE) return handleApply(rc, req, raw, subresource);
   const applier = patchApplierFor(type);
   if (!applier) throw unsupportedMediaType(raw.contentType ?? '');
   const patch = bodyBuffer(raw.body) ?? Buffer.alloc(0);
   if (patch.length === 0) throw badRequest('the patch body is empty');
   const ctx = { resource: resolved, subresource, fieldManager: queryParam(req.query, 'fieldManager'), force: queryBool(req.query, 'force') };
+  let warnings: string[] = [];
   const res = await updateObject(rc, req, {
     name,
     subresource,
     dryRun: isDryRun(req.query),
     mutate: (cur) => {
       const served = toServed(resolved, cur);
+      const before = structuredClone(served);
       const patched = applier(served, patch, ctx);
+      warnings = validatePatchedFields(resolved, req.query, before, patched, patch, raw.contentType);
       checkTypeMeta(patched, servedApiVersion(req), resolved.kind);
       checkMetadataShape(patched);
       if (patched.metadata.name !== undefined && patched.metadata.name !== name) {
@@ -102,7 +112,7 @@ export async function handlePatch(rc: RestContext, req: RestRequest, raw: RawBod
       return toStored(resolved, patched);
     },
   });
-  return { code: 200, body: toServed(resolved, res.object) };
+  return { code: 200, body: toServed(resolved, res.object), warnings };
 }
 
 export async function handleDelete(rc: RestContext, req: RestRequest, raw: RawBody): Promise<Reply> {

@@ -23,4 +23,6 @@ export interface RestRequest {
   target: RequestTarget;
   user: UserInfo;
   query: Query;
+  /** The User-Agent header: names the field manager when the query has none. */
+  userAgent?: string;
 }

@@ -4,7 +4,8 @@
  *   /apis/<group>/<version>/[namespaces/<ns>/]<resource>[/<name>[/<subresource>]]
  * registered in one encapsulated fastify plug-in with its own body parsers
  * (every body is read as a raw Buffer within the server's bodyLimit and
- * decoded by the handler; unknown media types and protobuf answer 415) and
+ * decoded by the handler, Kubernetes protobuf included; unknown media
+ * types answer 415) and
  * the shared Status error handler.
  *
  * Entry point: registerResourceRoutes(app, deps[, options]). The watch
@@ -24,6 +25,8 @@ import { parseTarget, resourceNotFound, type RequestTarget } from './request-tar
 import type { RestContext, RestOptions, RestRequest } from './rest-context.js';
 import { handleBinding, handleConnect, handleScale } from './subresources.js';
 import { dispatchVirtual } from './virtual.js';
+import { negotiateOutput } from '../tables/negotiate.js';
+import { renderResponse } from '../tables/transform.js';
 
 export type { PatchApplier, PatchContext } from '../patch/registry.js';
 export { registerPatchType } from '../patch/registry.js';
@@ -63,7 +66,7 @@ async function dispatch(rc: RestContext, req: RestRequest, method: string, raw: 
       if (method !== 'POST') throw methodNotAllowed();
       return handleBinding(rc, req, raw);
     }
-    if (subs?.others?.includes(t.subresource)) return handleConnect(rc, req);
+    if (subs?.others?.includes(t.subresource)) return handleConnect(rc, req, method, raw);
     throw resourceNotFound();
   }
   if (!t.name) {
@@ -127,9 +130,8 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ApiServerDeps
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(BODY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    scope.addContentTypeParser('application/vnd.kubernetes.protobuf', { parseAs: 'buffer' }, (req, _body, done) =>
-      done(unsupportedMediaType(req.headers['content-type'] ?? '')),
-    );
+    // Protobuf bodies (kubectl >= 1.32) are decoded by the handler (body.ts) like JSON.
+    scope.addContentTypeParser('application/vnd.kubernetes.protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (req, _body, done) => done(unsupportedMediaType(req.headers['content-type'] ?? '')));
     scope.setErrorHandler((err, request, reply) => sendStatusError(err, request, reply));
     scope.addHook('onClose', async () => caches.closeAll());
@@ -137,10 +139,13 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ApiServerDeps
     const handler = (core: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
       const params = request.params as Record<string, string | undefined>;
       const target = targetOf(deps, core, params['*'] ?? '');
-      const req: RestRequest = { target, user: request.user ?? ANONYMOUS, query: (request.query ?? {}) as Query };
+      const req: RestRequest = { target, user: request.user ?? ANONYMOUS, query: (request.query ?? {}) as Query, userAgent: request.headers['user-agent'] };
+      const output = negotiateOutput(request.headers.accept, req.query);
       const out = await dispatch(rc, req, request.method, { body: request.body, contentType: request.headers['content-type'] }, reply);
       if (out === undefined) return reply;
-      return reply.code(out.code).type('application/json').send(JSON.stringify(out.body));
+      if (out.warnings?.length) void reply.header('warning', out.warnings);
+      const res = renderResponse(output, target.resolved, out.body, deps.clock.now());
+      return reply.code(out.code).type(res.contentType).send(res.text);
     };
     scope.route({ method: [...METHODS], url: '/api/v1/*', handler: handler(true) });
     scope.route({ method: [...METHODS], url: '/apis/*', handler: handler(false) });

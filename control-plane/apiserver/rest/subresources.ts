@@ -1,13 +1,14 @@
 /**
  * Subresources beyond status: scale (autoscaling/v1 Scale read and written
  * through the entry's ScaleAccess), binding (assigns a pod to a node) and
- * the connect-style ones (log, exec, attach, portforward, proxy, eviction)
- * that need an agent or a later feature and answer 503 until then.
+ * the connect-style ones (eviction; exec, attach, portforward without an
+ * upgrade; log and proxy where the streaming path is not installed).
  */
-import { ApiError, badRequest, conflict, unavailable, unsupportedMediaType } from '../../api/errors.js';
+import { ApiError, badRequest, conflict, methodNotAllowed, unavailable, unsupportedMediaType } from '../../api/errors.js';
 import { invalid } from '../../api/field-errors.js';
 import { formatTime, isPlainObject, type KubeObject } from '../../api/meta.js';
 import type { ScaleAccess } from '../../api/resource-table.js';
+import { handleEviction } from '../eviction/eviction.js';
 import { patchApplierFor } from '../patch/registry.js';
 import { bodyBuffer, decodeObject, mediaType } from './body.js';
 import { groupResource } from './codec.js';
@@ -136,15 +137,27 @@ export async function handleBinding(rc: RestContext, req: RestRequest, raw: RawB
   return { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 }
 
-/** log, exec, attach, portforward, proxy, eviction: 503 until agents and PDBs arrive. */
-export async function handleConnect(rc: RestContext, req: RestRequest): Promise<Reply> {
+/**
+ * The connect-style subresources reaching the generic REST routes:
+ * eviction (apiserver/eviction), and exec/attach/portforward without a
+ * protocol upgrade (upstream answers 400: the streaming path in
+ * apiserver/streaming serves the upgrades, pods/log and nodes/proxy).
+ * log and proxy only arrive here on a server without that path: 503.
+ */
+export async function handleConnect(rc: RestContext, req: RestRequest, method: string, raw: RawBody): Promise<Reply> {
   const { resolved, name, subresource } = req.target;
+  if (subresource === 'eviction') {
+    if (method !== 'POST') throw methodNotAllowed();
+    return handleEviction(rc, req, raw);
+  }
   const got = (await handleGet(rc, { ...req, target: { ...req.target, subresource: '' } })).body as KubeObject;
   const what = `${resolved.entry.resource}/${subresource}`;
-  if (subresource === 'eviction') throw unavailable(`${what} arrives with PodDisruptionBudget support`);
   if (resolved.entry.resource === 'pods') {
+    if (subresource === 'log' && method !== 'GET') throw methodNotAllowed();
+    if (subresource !== 'log' && method !== 'GET' && method !== 'POST') throw methodNotAllowed();
     const spec = isPlainObject(got.spec) ? got.spec : {};
     const node = typeof spec.nodeName === 'string' ? spec.nodeName : '';
+    if (subresource !== 'log') throw badRequest('Upgrade request required');
     if (!node) throw badRequest(`pod ${name} does not have a host assigned`);
     throw unavailable(`no agent serves node ${JSON.stringify(node)}; ${what} needs a running agent`);
   }

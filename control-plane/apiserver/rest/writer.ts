@@ -15,6 +15,7 @@ import { decodeEntry, decodeStored, encodeForStorage, groupResource, rewriteStor
 import { addedFinalizersDuringDeletion, prepareForCreate, prepareForUpdate, shouldDeleteDuringUpdate } from './object-meta.js';
 import { checkPreconditions, type DeleteOptions } from './query.js';
 import type { RestContext, RestRequest } from './rest-context.js';
+import { recordWrite } from '../fieldmanager/write-hooks.js';
 
 const MAX_RETRIES = 16;
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -45,7 +46,7 @@ async function admit(
 }
 
 /** Creates a stored-form object; answers the stored result. */
-export async function createObject(rc: RestContext, req: RestRequest, obj: KubeObject, dryRun: boolean): Promise<KubeObject> {
+export async function createObject(rc: RestContext, req: RestRequest, obj: KubeObject, dryRun: boolean, applied = false): Promise<KubeObject> {
   const entry = req.target.resolved.entry;
   const m = obj.metadata;
   const generate = !m.name && typeof m.generateName === 'string' && m.generateName !== '';
@@ -58,7 +59,9 @@ export async function createObject(rc: RestContext, req: RestRequest, obj: KubeO
   for (let attempt = 0; ; attempt++) {
     if (generate) m.name = `${m.generateName as string}${rc.deps.randomSuffix(5)}`;
     const name = m.name as string;
-    const admitted = (await admit(rc, req, 'CREATE', '', name, obj, undefined, dryRun)) ?? obj;
+    let admitted = (await admit(rc, req, 'CREATE', '', name, obj, undefined, dryRun)) ?? obj;
+    // Server-side apply (`applied`) set managedFields itself.
+    if (!applied) admitted = recordWrite(rc, req, '', undefined, admitted);
     const key = storageKey(entry, req.target.namespace, name);
     const value = encodeForStorage(entry, admitted);
     if (dryRun) {
@@ -89,6 +92,8 @@ export interface UpdateSpec {
   mutate(current: KubeObject): KubeObject | Promise<KubeObject>;
   /** The caller already ran admission for this write (binding). */
   skipAdmission?: boolean;
+  /** mutate is a server-side apply and set managedFields itself. */
+  applied?: boolean;
 }
 
 export interface UpdateResult {
@@ -111,6 +116,7 @@ export async function updateObject(rc: RestContext, req: RestRequest, spec: Upda
     if (wantedRv !== undefined && wantedRv !== '' && wantedRv !== old.metadata.resourceVersion) throw conflict(gr, spec.name);
     let next = prepareForUpdate(entry, spec.subresource, mutated, old);
     if (!spec.skipAdmission) next = (await admit(rc, req, 'UPDATE', spec.subresource, spec.name, next, old, spec.dryRun)) ?? next;
+    if (!spec.skipAdmission && !spec.applied) next = recordWrite(rc, req, spec.subresource, old, next);
     const added = addedFinalizersDuringDeletion(next, old);
     if (added.length > 0) {
       throw invalid(entry.kind, spec.name, [

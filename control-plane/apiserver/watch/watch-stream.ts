@@ -27,6 +27,8 @@ export type { WatchStreamOptions } from './watch-options.js';
 export { defaultWatchStreamOptions } from './watch-options.js';
 import { compileSelection, type Selection } from '../rest/selection.js';
 import { cacheEventFromStore, eventLine, objectLine, type CacheEvent, type WatchEventType } from './cache-event.js';
+import { negotiateOutput } from '../tables/negotiate.js';
+import { watchObjectEncoder } from '../tables/watch-encoder.js';
 
 interface Source {
   close(): void;
@@ -71,9 +73,12 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
     }
   }
 
+  // Table / PartialObjectMetadata watches encode per watcher (headers only on the first event).
+  const encoder = watchObjectEncoder(negotiateOutput(reply.request.headers.accept, q), resolved, rc.deps.clock);
+
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  raw.writeHead(200, { 'Content-Type': encoder?.contentType ?? 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   raw.flushHeaders();
   const resource = entry.resource;
   rc.deps.metrics.watchOpened(resource);
@@ -114,7 +119,7 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
     if (now) type = before ? 'MODIFIED' : 'ADDED';
     else if (before) type = 'DELETED';
     else return;
-    write(eventLine(ev, resolved, type));
+    write(encoder ? encoder.line(type, (type === 'DELETED' ? (ev.prev ?? ev.object) : ev.object) as KubeObject) : eventLine(ev, resolved, type));
   };
   const onError = (err: Error): void => {
     if (closed) return;
@@ -132,7 +137,7 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
 
   raw.on('close', () => finish(false));
   raw.on('error', () => finish(true));
-  for (const obj of initial) write(objectLine(resolved, 'ADDED', obj));
+  for (const obj of initial) write(encoder ? encoder.line('ADDED', obj) : objectLine(resolved, 'ADDED', obj));
   initial = [];
   source = cache.subscribe(start, { onEvent, onError });
   viaCache = source !== undefined;
