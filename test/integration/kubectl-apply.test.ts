@@ -270,6 +270,26 @@ describe('client-side apply and strategic merge patch with the real kubectl', ()
         assert.match(d.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[Z+-]/);
         assert.deepEqual(d.spec.template.metadata.labels, { app: 'web' });
       });
+
+      test('scale sets replicas through the Scale subresource, with and without a precondition', async () => {
+        assert.equal(await k().ok(['scale', '-n', ns, 'deploy/web', '--replicas=4']), 'deployment.apps/web scaled\n');
+        assert.equal((await getDeploy()).spec.replicas, 4);
+        const scale = JSON.parse(await k().ok(['get', '--raw', `/apis/apps/v1/namespaces/${ns}/deployments/web/scale`])) as {
+          kind: string;
+          apiVersion: string;
+          spec: { replicas: number };
+          status: { selector: string };
+        };
+        assert.equal(scale.kind, 'Scale');
+        assert.equal(scale.apiVersion, 'autoscaling/v1');
+        assert.equal(scale.spec.replicas, 4);
+        assert.equal(scale.status.selector, 'app=web');
+        assert.equal(await k().ok(['scale', '-n', ns, 'deploy/web', '--current-replicas=4', '--replicas=1']), 'deployment.apps/web scaled\n');
+        assert.equal((await getDeploy()).spec.replicas, 1);
+        const stale = await k().run(['scale', '-n', ns, 'deploy/web', '--current-replicas=7', '--replicas=2']);
+        assert.notEqual(stale.code, 0);
+        assert.match(stale.stderr, /Expected replicas to be 7, was 1/);
+      });
     });
   }
 });

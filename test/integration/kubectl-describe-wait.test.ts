@@ -51,7 +51,7 @@ describe('kubectl describe, wait, rollout and dry run', () => {
     home?.remove();
   });
 
-  for (const version of ['1.27', '1.33']) {
+  for (const version of ['1.27', '1.30', '1.33']) {
     const ns = `dw-${version.replace('.', '-')}`;
     const k = () => new Kubectl(version, server.kubeconfig, home.path);
 

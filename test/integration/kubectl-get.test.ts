@@ -49,10 +49,10 @@ describe('kubectl get prints server-side Tables', () => {
     home?.remove();
   });
 
-  for (const version of ['1.27', '1.33']) {
+  for (const version of ['1.27', '1.30', '1.33']) {
     const ns = `get-${version.replace('.', '-')}`;
     // Node ports are cluster-wide: one per version.
-    const nodePort = version === '1.27' ? 30080 : 30081;
+    const nodePort = 30080 + Number(version.split('.')[1]);
     const k = (): Kubectl => new Kubectl(version, server.kubeconfig, home.path);
     const status = (name: string, s: unknown): Promise<string> =>
       k().ok(['patch', '-n', ns, 'pod', name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: s })]);

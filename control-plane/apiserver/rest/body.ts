@@ -9,7 +9,7 @@ import { badRequest, errorMessage } from '../../api/errors.js';
 import { isPlainObject, type KubeObject } from '../../api/meta.js';
 import { loadSchemaGraph } from '../../api/schema/proto-schema.js';
 import { decodeProtobufBody } from '../../api/schema/protobuf-decoder.js';
-import { PROTOBUF_MEDIA_TYPE } from '../../api/schema/protobuf-envelope.js';
+import { PROTOBUF_MEDIA_TYPE, hasProtobufMagic } from '../../api/schema/protobuf-envelope.js';
 
 /** The media type without parameters, lower case (`application/json`). */
 export function mediaType(contentType: string | undefined): string {
@@ -31,7 +31,8 @@ function isYaml(type: string): boolean {
 export function decodeDocument(buf: Buffer | undefined, contentType: string | undefined): unknown {
   if (!buf || buf.length === 0) return undefined;
   // kubectl >= 1.32 typed clients: the k8s\0 envelope, decoded to the JSON the same command would send.
-  if (mediaType(contentType) === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(loadSchemaGraph(), buf);
+  const declared = mediaType(contentType);
+  if (declared === PROTOBUF_MEDIA_TYPE || (declared === '' && hasProtobufMagic(buf))) return decodeProtobufBody(loadSchemaGraph(), buf);
   const text = buf.toString('utf8');
   if (text.trim() === '') return undefined;
   const type = mediaType(contentType);

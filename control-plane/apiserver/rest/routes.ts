@@ -132,7 +132,12 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ApiServerDeps
     scope.addContentTypeParser(BODY_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     // Protobuf bodies (kubectl >= 1.32) are decoded by the handler (body.ts) like JSON.
     scope.addContentTypeParser('application/vnd.kubernetes.protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (req, _body, done) => done(unsupportedMediaType(req.headers['content-type'] ?? '')));
+    // No Content-Type at all (client-go's scale client sends none) means JSON, as upstream negotiates it.
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+      const ct = req.headers['content-type'];
+      if (ct === undefined || ct.trim() === '') done(null, body);
+      else done(unsupportedMediaType(ct));
+    });
     scope.setErrorHandler((err, request, reply) => sendStatusError(err, request, reply));
     scope.addHook('onClose', async () => caches.closeAll());
 
