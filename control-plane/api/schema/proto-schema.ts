@@ -215,8 +215,16 @@ function walk(dir: string, out: string[]): string[] {
   return out;
 }
 
-/** The repository's proto/ folder, found from this module's location (source or dist). */
+let protoDirFound: string | undefined;
+
+/** The repository's proto/ folder, found (once) from this module's location (source or dist). */
 export function defaultProtoDir(): string {
+  if (protoDirFound) return protoDirFound;
+  protoDirFound = findProtoDir();
+  return protoDirFound;
+}
+
+function findProtoDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     if (existsSync(join(dir, 'proto')) && existsSync(join(dir, 'package.json'))) return join(dir, 'proto');
@@ -227,12 +235,13 @@ export function defaultProtoDir(): string {
 
 let cached: ProtoSchemaGraph | undefined;
 
-/** Loads every .proto under proto/k8s (once per process). */
-export function loadSchemaGraph(protoDir = join(defaultProtoDir(), 'k8s')): ProtoSchemaGraph {
-  if (cached && protoDir === join(defaultProtoDir(), 'k8s')) return cached;
+/** Loads every .proto under proto/k8s (once per process; other folders each call). */
+export function loadSchemaGraph(protoDir?: string): ProtoSchemaGraph {
+  if (protoDir === undefined && cached) return cached;
+  const dir = protoDir ?? join(defaultProtoDir(), 'k8s');
   const sources: Record<string, string> = {};
-  for (const file of walk(protoDir, [])) sources[relative(protoDir, file)] = readFileSync(file, 'utf8');
+  for (const file of walk(dir, [])) sources[relative(dir, file)] = readFileSync(file, 'utf8');
   const graph = schemaFromSources(sources);
-  if (protoDir === join(defaultProtoDir(), 'k8s')) cached = graph;
+  if (protoDir === undefined) cached = graph;
   return graph;
 }

@@ -51,8 +51,25 @@ function isTlsSocket(s: Socket): s is TLSSocket {
   return typeof (s as Partial<TLSSocket>).getPeerCertificate === 'function';
 }
 
+type CertResult = { presented: boolean; user?: UserInfo };
+
+/**
+ * A connection's certificate never changes, so its answer is kept per
+ * socket: keep-alive clients then pay for getPeerCertificate once, not on
+ * every request.
+ */
+const perSocket = new WeakMap<Socket, CertResult>();
+
+function fromCertificate(socket: Socket): CertResult {
+  const known = perSocket.get(socket);
+  if (known) return known;
+  const result = readCertificate(socket);
+  perSocket.set(socket, result);
+  return result;
+}
+
 /** The user a verified client certificate names; undefined if none was presented or verified. */
-function fromCertificate(socket: Socket): { presented: boolean; user?: UserInfo } {
+function readCertificate(socket: Socket): CertResult {
   if (!isTlsSocket(socket)) return { presented: false };
   const cert: PeerCertificate | undefined = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) return { presented: false };
