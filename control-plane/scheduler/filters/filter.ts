@@ -1,0 +1,26 @@
+/**
+ * The filter plug-in contract. A plug-in is prepared once per pod and
+ * scheduling cycle (its pre-filter work: counting, parsing) and returns a
+ * per-node check. The check returns [] when the node passes, otherwise the
+ * reason strings upstream's plug-in reports (counted per node in the
+ * FailedScheduling message). Pure.
+ */
+import type { Resources } from '../requests.js';
+import type { ClusterSnapshot, NodeInfo } from '../snapshot.js';
+import type { PodView } from '../types.js';
+
+export interface CycleContext {
+  pod: PodView;
+  snapshot: ClusterSnapshot;
+  /** The pod's effective requests (requests.ts), computed once per cycle. */
+  requests: Resources;
+}
+
+export type NodeFilter = (node: NodeInfo) => string[];
+
+export interface FilterPlugin {
+  readonly name: string;
+  prepare(ctx: CycleContext): NodeFilter;
+}
+
+export const PASS: string[] = [];
