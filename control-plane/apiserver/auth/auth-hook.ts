@@ -15,6 +15,7 @@ import { unauthorized } from '../../api/errors.js';
 import { parseRequestInfo } from '../request-info.js';
 import { ANONYMOUS_USER, type Authenticator } from './authenticator.js';
 import { forbiddenError, type AuthorizationAttributes, type Authorizer } from './authorizer.js';
+import type { UserInfo } from '../user.js';
 
 const PUBLIC_PATHS = ['/healthz', '/livez', '/readyz', '/version'];
 
@@ -35,20 +36,29 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator, 
       return;
     }
     request.user = outcome.user;
-    const info = parseRequestInfo(request.method, request.url);
-    const attrs: AuthorizationAttributes = {
-      user: outcome.user,
-      verb: info.verb,
-      resourceRequest: info.isResourceRequest,
-      path: info.path,
-      namespace: info.namespace,
-      apiGroup: info.apiGroup,
-      apiVersion: info.apiVersion,
-      resource: info.resource,
-      subresource: info.subresource,
-      name: info.name,
-    };
-    const decision = await authorizer.authorize(attrs);
-    if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+    await authorizeRequest(authorizer, outcome.user, request.method, request.url);
   });
+}
+
+/**
+ * Asks the authorizer about one request, described as upstream's
+ * RequestInfo; throws 403 Forbidden when denied. Shared by the fastify hook
+ * and the raw upgrade handler (where fastify hooks never run).
+ */
+export async function authorizeRequest(authorizer: Authorizer, user: UserInfo, method: string, url: string): Promise<void> {
+  const info = parseRequestInfo(method, url);
+  const attrs: AuthorizationAttributes = {
+    user,
+    verb: info.verb,
+    resourceRequest: info.isResourceRequest,
+    path: info.path,
+    namespace: info.namespace,
+    apiGroup: info.apiGroup,
+    apiVersion: info.apiVersion,
+    resource: info.resource,
+    subresource: info.subresource,
+    name: info.name,
+  };
+  const decision = await authorizer.authorize(attrs);
+  if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
 }

@@ -21,9 +21,9 @@ import { connect, type TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, badRequest, internal, isApiError, unauthorized } from '../../api/errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { forbiddenError, type Authorizer } from '../auth/authorizer.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import { authorizeRequest } from '../auth/auth-hook.js';
 import type { ApiServerDeps } from '../context.js';
-import { parseRequestInfo } from '../request-info.js';
 import { agentTls, nodeEndpoint, podAgentTarget, type AgentTarget, type KubeletClientConfig } from './agent-target.js';
 import { parseConnectRoute } from './connect-route.js';
 
@@ -102,21 +102,7 @@ async function resolveTarget(deps: ApiServerDeps, url: string): Promise<AgentTar
 async function authorize(opts: StreamingOptions, req: IncomingMessage): Promise<void> {
   const outcome = opts.authenticator.authenticate({ headers: req.headers, socket: req.socket });
   if (outcome.kind !== 'user') throw unauthorized();
-  const info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
-  const attrs = {
-    user: outcome.user,
-    verb: info.verb,
-    resourceRequest: info.isResourceRequest,
-    path: info.path,
-    namespace: info.namespace,
-    apiGroup: info.apiGroup,
-    apiVersion: info.apiVersion,
-    resource: info.resource,
-    subresource: info.subresource,
-    name: info.name,
-  };
-  const decision = await opts.authorizer.authorize(attrs);
-  if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+  await authorizeRequest(opts.authorizer, outcome.user, req.method ?? 'GET', req.url ?? '/');
 }
 
 /** Handles one upgrade: check, resolve, dial, then splice the two sockets. */
