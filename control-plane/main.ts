@@ -20,6 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import { systemClock } from './api/meta.js';
 import { newBuiltinTable } from './api/resources/index.js';
 import { AdmissionChain } from './apiserver/admission/admission.js';
+import { priorityPlugin } from './apiserver/admission/priority.js';
 import { defaultsPlugin } from './apiserver/admission/defaults.js';
 import { namespaceLifecyclePlugin } from './apiserver/admission/namespace-lifecycle.js';
 import { ServiceAllocation } from './apiserver/admission/service-allocation.js';
@@ -186,7 +187,10 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       clock: systemClock,
       random: Math.random,
     });
-    const admission = new AdmissionChain([defaultsPlugin(), allocation], [validationPlugin(), namespaceLifecyclePlugin({ store, table })]);
+    const admission = new AdmissionChain(
+      [priorityPlugin({ store, table }), defaultsPlugin(), allocation],
+      [validationPlugin(), namespaceLifecyclePlugin({ store, table })],
+    );
     const deps: ApiServerDeps = {
       table,
       store,
