@@ -42,19 +42,14 @@ export async function runServer(args: string[]): Promise<void> {
     return;
   }
   const cfg = buildServerConfig(flags);
-  const running = await startServer(cfg);
-  process.stderr.write(`skiff: serving the Kubernetes API on ${running.url} (data dir ${running.dataDir})\n`);
-  process.stderr.write(`skiff: admin kubeconfig written to ${running.kubeconfigPath}\n`);
 
+  // Signal handlers go in before anything starts: a SIGTERM that arrives
+  // during start-up (or the instant the server reports ready) must shut
+  // down cleanly, never kill the process with the default action.
+  let running: Awaited<ReturnType<typeof startServer>> | undefined = undefined;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`skiff: ${signal} again, exiting without waiting\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    process.stderr.write(`skiff: ${signal} received, shutting down\n`);
-    running.close().then(
+  const shutdown = (server: NonNullable<typeof running>): void => {
+    server.close().then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`skiff: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -62,6 +57,23 @@ export async function runServer(args: string[]): Promise<void> {
       },
     );
   };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`skiff: ${signal} again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`skiff: ${signal} received, shutting down\n`);
+    if (running) shutdown(running);
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  running = await startServer(cfg);
+  if (stopping) {
+    shutdown(running);
+    return;
+  }
+  process.stderr.write(`skiff: serving the Kubernetes API on ${running.url} (data dir ${running.dataDir})\n`);
+  process.stderr.write(`skiff: admin kubeconfig written to ${running.kubeconfigPath}\n`);
 }
