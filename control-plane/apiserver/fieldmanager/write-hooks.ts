@@ -18,18 +18,9 @@ import { managerOrUserAgent } from './manager-name.js';
 import { rootType, type TypeDesc } from './type-info.js';
 import { updateManagedFields, type WriteInfo } from './update-op.js';
 
-let graph: SchemaGraph | null | undefined;
-
-/** The process's schema graph, or undefined when no .proto files are present. */
-export function schemaGraph(): SchemaGraph | undefined {
-  if (graph === undefined) {
-    try {
-      graph = loadSchemaGraph();
-    } catch {
-      graph = null;
-    }
-  }
-  return graph ?? undefined;
+/** The process's schema graph (proto/k8s, loaded once by loadSchemaGraph). */
+export function schemaGraph(): SchemaGraph {
+  return loadSchemaGraph();
 }
 
 /** The type of objects as stored (the entry's own group-version). */

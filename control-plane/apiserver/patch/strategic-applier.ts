@@ -7,7 +7,7 @@
  * metadata (maps merge, lists replace, directives still honoured).
  *
  * The schema graph is loaded once, on first use, from proto/k8s
- * (loadSchemaGraph); a graph that cannot be loaded counts as empty.
+ * (loadSchemaGraph, loaded once per process).
  * createStrategicMergePatchApplier takes another graph source (tests).
  */
 import { badRequest } from '../../api/errors.js';
@@ -78,21 +78,5 @@ export function createStrategicMergePatchApplier(graphSource: () => SchemaGraph 
   };
 }
 
-let graph: SchemaGraph | undefined;
-let loaded = false;
-
-function defaultGraph(): SchemaGraph | undefined {
-  if (!loaded) {
-    loaded = true;
-    try {
-      graph = loadSchemaGraph();
-    } catch {
-      // No proto/k8s yet (or it does not parse): patch without metadata rather than fail every patch.
-      graph = undefined;
-    }
-  }
-  return graph;
-}
-
 /** The applier registered for application/strategic-merge-patch+json. */
-export const strategicMergePatchApplier: StrategicPatchApplier = createStrategicMergePatchApplier(defaultGraph);
+export const strategicMergePatchApplier: StrategicPatchApplier = createStrategicMergePatchApplier(() => loadSchemaGraph());
