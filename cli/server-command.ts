@@ -17,6 +17,15 @@ const OPTIONS = {
   'write-kubeconfig': { type: 'string' },
   'service-cidr': { type: 'string' },
   'service-node-port-range': { type: 'string' },
+  'cluster-cidr': { type: 'string' },
+  'node-cidr-mask-size': { type: 'string' },
+  'node-monitor-grace-period': { type: 'string' },
+  'leader-elect': { type: 'string' },
+  'leader-elect-lease-duration': { type: 'string' },
+  'leader-elect-renew-deadline': { type: 'string' },
+  'leader-elect-retry-period': { type: 'string' },
+  'disable-scheduler': { type: 'boolean' },
+  'disable-controller-manager': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -32,6 +41,15 @@ export function serverFlags(args: string[]): ServerFlags | 'help' {
   if (v['write-kubeconfig'] !== undefined) flags.writeKubeconfig = v['write-kubeconfig'];
   if (v['service-cidr'] !== undefined) flags.serviceCidr = v['service-cidr'];
   if (v['service-node-port-range'] !== undefined) flags.serviceNodePortRange = v['service-node-port-range'];
+  if (v['cluster-cidr'] !== undefined) flags.clusterCidr = v['cluster-cidr'];
+  if (v['node-cidr-mask-size'] !== undefined) flags.nodeCidrMaskSize = v['node-cidr-mask-size'];
+  if (v['node-monitor-grace-period'] !== undefined) flags.nodeMonitorGracePeriod = v['node-monitor-grace-period'];
+  if (v['leader-elect'] !== undefined) flags.leaderElect = v['leader-elect'];
+  if (v['leader-elect-lease-duration'] !== undefined) flags.leaderElectLeaseDuration = v['leader-elect-lease-duration'];
+  if (v['leader-elect-renew-deadline'] !== undefined) flags.leaderElectRenewDeadline = v['leader-elect-renew-deadline'];
+  if (v['leader-elect-retry-period'] !== undefined) flags.leaderElectRetryPeriod = v['leader-elect-retry-period'];
+  if (v['disable-scheduler'] !== undefined) flags.disableScheduler = v['disable-scheduler'];
+  if (v['disable-controller-manager'] !== undefined) flags.disableControllerManager = v['disable-controller-manager'];
   return flags;
 }
 

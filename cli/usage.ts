@@ -28,7 +28,20 @@ Flags:
   --write-kubeconfig FILE          Where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --service-cidr CIDR              IPv4 range for Service cluster IPs (default ${SERVER_DEFAULTS.serviceCidr})
   --service-node-port-range RANGE  Range for NodePort services (default ${SERVER_DEFAULTS.serviceNodePortRange})
+  --cluster-cidr CIDR              IPv4 pod network split into per-node podCIDRs (default ${SERVER_DEFAULTS.clusterCidr})
+  --node-cidr-mask-size N          Prefix length of each node's podCIDR (default ${SERVER_DEFAULTS.nodeCidrMaskSize})
+  --node-monitor-grace-period D    How long a node's Lease may go unrenewed before it is
+                                   marked Unknown (default ${SERVER_DEFAULTS.nodeMonitorGracePeriod})
+  --leader-elect=BOOL              Run the scheduler and controllers only while holding their
+                                   Leases in kube-system, so several servers can share etcd (default true)
+  --leader-elect-lease-duration D  (default ${SERVER_DEFAULTS.leaderElectLeaseDuration})
+  --leader-elect-renew-deadline D  (default ${SERVER_DEFAULTS.leaderElectRenewDeadline})
+  --leader-elect-retry-period D    (default ${SERVER_DEFAULTS.leaderElectRetryPeriod})
+  --disable-scheduler              Do not run the scheduler
+  --disable-controller-manager     Do not run the controllers
   -h, --help                       Show this help
+
+Durations are Go-style: 40s, 1m30s, 500ms.
 
 Static bearer tokens are read from DIR/tokens.csv (token,user,uid,"group1,group2").
 `;

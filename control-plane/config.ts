@@ -26,6 +26,17 @@ export interface ServerConfig {
   readonly kubeconfigPath: string;
   readonly serviceCidr: string;
   readonly serviceNodePortRange: string;
+  /** The pod network, split into per-node blocks by node IPAM. */
+  readonly clusterCidr: string;
+  readonly nodeCidrMaskSize: number;
+  readonly nodeMonitorGracePeriodMs: number;
+  /** Run the scheduler and controllers only while holding their Leases. */
+  readonly leaderElect: boolean;
+  readonly leaderElectLeaseDurationMs: number;
+  readonly leaderElectRenewDeadlineMs: number;
+  readonly leaderElectRetryPeriodMs: number;
+  readonly disableScheduler: boolean;
+  readonly disableControllerManager: boolean;
 }
 
 /** Flag values as given (strings, unvalidated); absent means default. */
@@ -38,6 +49,15 @@ export interface ServerFlags {
   writeKubeconfig?: string;
   serviceCidr?: string;
   serviceNodePortRange?: string;
+  clusterCidr?: string;
+  nodeCidrMaskSize?: string;
+  nodeMonitorGracePeriod?: string;
+  leaderElect?: string;
+  leaderElectLeaseDuration?: string;
+  leaderElectRenewDeadline?: string;
+  leaderElectRetryPeriod?: string;
+  disableScheduler?: boolean;
+  disableControllerManager?: boolean;
 }
 
 export const SERVER_DEFAULTS = {
@@ -45,6 +65,12 @@ export const SERVER_DEFAULTS = {
   bindAddress: '0.0.0.0',
   serviceCidr: '10.43.0.0/16',
   serviceNodePortRange: '30000-32767',
+  clusterCidr: '10.42.0.0/16',
+  nodeCidrMaskSize: 24,
+  nodeMonitorGracePeriod: '40s',
+  leaderElectLeaseDuration: '15s',
+  leaderElectRenewDeadline: '10s',
+  leaderElectRetryPeriod: '2s',
 } as const;
 
 /** A configuration mistake the user can fix; its message is one line. */
@@ -53,6 +79,32 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration such as 40s, 1m30s or 500ms, in milliseconds. */
+export function parseDuration(flag: string, s: string): number {
+  const text = s.trim();
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (!text || parts.map((p) => p[0]).join('') !== text) {
+    throw new ConfigError(`invalid ${flag} "${s}": expected a duration such as 40s, 1m30s or 500ms`);
+  }
+  return parts.reduce((ms, p) => ms + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0);
+}
+
+function parseBool(flag: string, s: string): boolean {
+  if (/^(true|1)$/i.test(s.trim())) return true;
+  if (/^(false|0)$/i.test(s.trim())) return false;
+  throw new ConfigError(`invalid ${flag} "${s}": expected true or false`);
+}
+
+function parseClusterCidr(s: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s.trim());
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 30) {
+    throw new ConfigError(`invalid --cluster-cidr "${s}": expected an IPv4 CIDR such as 10.42.0.0/16`);
+  }
+  return s.trim();
 }
 
 function parsePort(s: string): number {
@@ -110,6 +162,25 @@ export function buildServerConfig(flags: ServerFlags, cwd = process.cwd()): Serv
 
   const kubeconfigPath = resolve(cwd, flags.writeKubeconfig ?? join(dataDir, 'kubeconfig.yaml'));
 
+  const clusterCidr = parseClusterCidr(flags.clusterCidr ?? SERVER_DEFAULTS.clusterCidr);
+  const clusterPrefix = Number(clusterCidr.split('/')[1]);
+  const maskText = flags.nodeCidrMaskSize ?? String(SERVER_DEFAULTS.nodeCidrMaskSize);
+  const nodeCidrMaskSize = Number(maskText);
+  if (!/^\d{1,2}$/.test(maskText.trim()) || nodeCidrMaskSize < clusterPrefix || nodeCidrMaskSize > 30) {
+    throw new ConfigError(`invalid --node-cidr-mask-size "${maskText}": expected a prefix length from ${clusterPrefix} (the --cluster-cidr's) to 30`);
+  }
+  const nodeMonitorGracePeriodMs = parseDuration('--node-monitor-grace-period', flags.nodeMonitorGracePeriod ?? SERVER_DEFAULTS.nodeMonitorGracePeriod);
+  const leaderElect = flags.leaderElect === undefined ? true : parseBool('--leader-elect', flags.leaderElect);
+  const leaderElectLeaseDurationMs = parseDuration('--leader-elect-lease-duration', flags.leaderElectLeaseDuration ?? SERVER_DEFAULTS.leaderElectLeaseDuration);
+  const leaderElectRenewDeadlineMs = parseDuration('--leader-elect-renew-deadline', flags.leaderElectRenewDeadline ?? SERVER_DEFAULTS.leaderElectRenewDeadline);
+  const leaderElectRetryPeriodMs = parseDuration('--leader-elect-retry-period', flags.leaderElectRetryPeriod ?? SERVER_DEFAULTS.leaderElectRetryPeriod);
+  if (leaderElectRenewDeadlineMs >= leaderElectLeaseDurationMs) {
+    throw new ConfigError('invalid --leader-elect-renew-deadline: it must be shorter than --leader-elect-lease-duration');
+  }
+  if (leaderElectRetryPeriodMs >= leaderElectRenewDeadlineMs) {
+    throw new ConfigError('invalid --leader-elect-retry-period: it must be shorter than --leader-elect-renew-deadline');
+  }
+
   return Object.freeze({
     dataDir,
     port,
@@ -119,6 +190,15 @@ export function buildServerConfig(flags: ServerFlags, cwd = process.cwd()): Serv
     kubeconfigPath,
     serviceCidr: parseServiceCidr(serviceCidr).text,
     serviceNodePortRange: parsePortRange(serviceNodePortRange).text,
+    clusterCidr,
+    nodeCidrMaskSize,
+    nodeMonitorGracePeriodMs,
+    leaderElect,
+    leaderElectLeaseDurationMs,
+    leaderElectRenewDeadlineMs,
+    leaderElectRetryPeriodMs,
+    disableScheduler: flags.disableScheduler ?? false,
+    disableControllerManager: flags.disableControllerManager ?? false,
   });
 }
 

@@ -36,7 +36,11 @@ import { registerResourceRoutes } from './apiserver/rest/routes.js';
 import { buildServer, type HealthState } from './apiserver/server.js';
 import type { UserInfo } from './apiserver/user.js';
 import { MASTERS_GROUP } from './apiserver/user.js';
+import { LoopbackTransport } from './apiserver/loopback-transport.js';
+import { ApiClient } from './api/client/api-client.js';
 import { bootstrapCluster, type ApiCaller } from './bootstrap/bootstrap.js';
+import { builtinControllers, schedulerControllers } from './controllers/index.js';
+import { ControllerManager } from './controllers/manager.js';
 import { kubernetesGitVersion, type ServerConfig } from './config.js';
 import { ensureClusterPki } from './pki/cluster-pki.js';
 import { primaryIpv4, servingNames } from './pki/host-names.js';
@@ -229,6 +233,44 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     }
     health.ready = true;
 
+    // The scheduler and the controllers talk to this server in-process,
+    // through the same routes, admission and watch caches as any client.
+    const loopback = new LoopbackTransport(app, loopbackToken);
+    const client = new ApiClient(loopback);
+    const identity = `${hostname()}_${randomUUID()}`;
+    const log = (msg: string): void => {
+      process.stderr.write(`skiff: ${msg}\n`);
+    };
+    const election = (name: string) =>
+      cfg.leaderElect
+        ? {
+            namespace: 'kube-system',
+            name,
+            leaseDurationMs: cfg.leaderElectLeaseDurationMs,
+            renewDeadlineMs: cfg.leaderElectRenewDeadlineMs,
+            retryPeriodMs: cfg.leaderElectRetryPeriodMs,
+          }
+        : undefined;
+    const controllerConfig = {
+      clusterCidr: cfg.clusterCidr,
+      nodeCidrMaskSize: cfg.nodeCidrMaskSize,
+      nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
+      serviceCidr: cfg.serviceCidr,
+      terminatedPodGcThreshold: 12_500,
+    };
+    const managers: ControllerManager[] = [];
+    if (!cfg.disableScheduler) {
+      managers.push(
+        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: schedulerControllers, leaderElection: election('kube-scheduler'), log }),
+      );
+    }
+    if (!cfg.disableControllerManager) {
+      managers.push(
+        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: builtinControllers, leaderElection: election('kube-controller-manager'), log }),
+      );
+    }
+    for (const m of managers) m.start();
+
     const url = `https://${hostForUrl(cfg.bindAddress)}:${port}`;
     writeKubeconfig(cfg.kubeconfigPath, { server: url, caCertPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
 
@@ -242,6 +284,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       close() {
         closing ??= (async () => {
           health.ready = false;
+          await Promise.all(managers.map((m) => m.stop().catch(() => undefined)));
+          loopback.close();
           // fastify's close waits for in-flight requests (watches are cut in preClose).
           await server.close();
           await store.close();
