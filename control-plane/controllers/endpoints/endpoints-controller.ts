@@ -12,6 +12,7 @@ import type { Controller, ControllerContext } from '../framework/controller.js';
 import type { Informer } from '../framework/informer.js';
 import type { Pod } from '../framework/pod-util.js';
 import { inNamespace, objectKey, refs, splitKey } from '../framework/refs.js';
+import { semanticEqual } from '../framework/semantic-equal.js';
 import { WorkQueue } from '../framework/work-queue.js';
 import { endpointsSubsets, OVER_CAPACITY_ANNOTATION } from './endpoints-subsets.js';
 import { selectorMatches, selectsPods, serviceEndpoints, type Service } from './service-endpoints.js';
@@ -89,9 +90,9 @@ export class EndpointsController implements Controller {
     else delete annotations[OVER_CAPACITY_ANNOTATION];
     if (
       current &&
-      JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) &&
-      JSON.stringify(current.metadata.labels ?? {}) === JSON.stringify(labels) &&
-      JSON.stringify(current.metadata.annotations ?? {}) === JSON.stringify(annotations)
+      semanticEqual(current.subsets ?? [], subsets) &&
+      semanticEqual(current.metadata.labels ?? {}, labels) &&
+      semanticEqual(current.metadata.annotations ?? {}, annotations)
     ) {
       return;
     }

@@ -11,6 +11,7 @@
  *   yet reconciled".
  * Pure: the controller turns the plan into creates, updates and deletes.
  */
+import { semanticEqual } from '../framework/semantic-equal.js';
 import { portsKey, type EndpointPort, type PodEndpoint } from '../endpoints/service-endpoints.js';
 
 export interface SliceEndpoint {
@@ -53,7 +54,6 @@ export function sliceEndpoint(ep: PodEndpoint): SliceEndpoint {
   };
 }
 
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const sortPorts = (ports: readonly EndpointPort[]): EndpointPort[] => [...ports].sort((a, b) => portsKey([a]).localeCompare(portsKey([b])));
 const byPod = (a: SliceEndpoint, b: SliceEndpoint): number => (a.targetRef.name < b.targetRef.name ? -1 : a.targetRef.name > b.targetRef.name ? 1 : 0);
 
@@ -85,7 +85,7 @@ export function planSlices(desired: readonly PodEndpoint[], existing: readonly E
       continue;
     }
     const endpoints: SliceEndpoint[] = [];
-    let changed = !sameJson(sortPorts(s.ports), g.ports);
+    let changed = !semanticEqual(sortPorts(s.ports), g.ports);
     for (const e of s.endpoints) {
       const w = g.eps.get(e.targetRef.uid);
       if (!w || endpoints.length >= maxPerSlice) {
@@ -93,7 +93,7 @@ export function planSlices(desired: readonly PodEndpoint[], existing: readonly E
         continue;
       }
       g.eps.delete(e.targetRef.uid);
-      if (!sameJson(w, e)) changed = true;
+      if (!semanticEqual(w, e)) changed = true;
       endpoints.push(w);
     }
     kept.push({ name: s.name, endpoints, changed, key });
