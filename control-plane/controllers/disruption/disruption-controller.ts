@@ -44,7 +44,6 @@ export class DisruptionController implements Controller {
     this.owners.set('ReplicaSet', ctx.informers.informer<Scalable>(refs.replicaSets));
     this.owners.set('Deployment', ctx.informers.informer<Scalable>(refs.deployments));
     this.owners.set('StatefulSet', ctx.informers.informer<Scalable>(refs.statefulSets));
-    this.owners.set('ReplicationController', ctx.informers.informer<Scalable>(refs.replicationControllers));
     this.queue = new WorkQueue((k) => this.sync(k), { name: this.name, workers: 2, onError: (k, e) => ctx.log(`disruption ${k}: ${String(e)}`) });
     const enqueue = (p: Pdb): void => this.queue.add(objectKey(p));
     this.pdbs.addHandler({ add: enqueue, update: (_o, n) => enqueue(n) });

@@ -1,0 +1,156 @@
+/**
+ * bench/scheduler: end-to-end scheduling throughput through the API.
+ *
+ *   npm run bench:scheduler -- --nodes 5000 --pods 10000 [--only]
+ *
+ * For each configuration: a fresh `skiff server` process (SQLite), a
+ * `skiff sim` process with that many nodes, then one ReplicaSet of that
+ * many pods. Measured from the POST of the ReplicaSet to the last binding
+ * seen on a pod watch:
+ * - pods bound per second;
+ * - p50/p99 from a pod's creation (first seen on the watch) to its binding
+ *   (first seen with spec.nodeName);
+ * - seconds until every pod reports Running;
+ * - the server's RSS at the end (and its peak).
+ * Besides the configuration asked for, it runs 500 nodes / 5,000 pods and
+ * 5,000 nodes / 50,000 pods, unless --only. Results go to
+ * bench/results/scheduler.json.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiClient } from '../../control-plane/api/client/api-client.js';
+import { credentialsFromKubeconfig } from '../../control-plane/api/client/kubeconfig.js';
+import { HttpsTransport } from '../../control-plane/api/client/transport.js';
+import type { KubeObject } from '../../control-plane/api/meta.js';
+import { startSim } from '../../test/helpers/sim.js';
+import { startSkiff } from '../../test/helpers/skiff.js';
+import { round, summarize } from '../api/stats.js';
+
+interface Run {
+  nodes: number;
+  pods: number;
+  podsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  allRunningSeconds: number;
+  serverRssMb: number;
+  serverPeakRssMb: number;
+  simRegisterSeconds: number;
+}
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const podsRef = (ns: string) => ({ group: '', version: 'v1', resource: 'pods', namespace: ns });
+const rsRef = (ns: string) => ({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: ns });
+
+function rssMb(pid: number | undefined): { rss: number; peak: number } {
+  if (!pid) return { rss: NaN, peak: NaN };
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(s)?.[1] ?? NaN);
+  return { rss: round(kb('VmRSS') / 1024, 0), peak: round(kb('VmHWM') / 1024, 0) };
+}
+
+type PodView = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
+
+async function runOnce(nodes: number, pods: number): Promise<Run> {
+  const server = await startSkiff({ extraArgs: ['--leader-elect=false'] });
+  const transport = new HttpsTransport(credentialsFromKubeconfig(server.kubeconfig), { maxSockets: 8 });
+  const client = new ApiClient(transport);
+  const simStart = Date.now();
+  const sim = await startSim({ kubeconfig: server.kubeconfig, nodes, cpu: '8', memory: '32Gi', maxPods: 110 });
+  const simRegisterSeconds = round((Date.now() - simStart) / 1000, 1);
+  try {
+    const ns = 'bench';
+    await client.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const list = await client.list(podsRef(ns));
+    const created = new Map<string, number>();
+    const bound = new Map<string, number>();
+    let running = 0;
+    const runningSeen = new Set<string>();
+    let lastBind = 0;
+    let lastRunning = 0;
+    let resolveAll!: () => void;
+    const allRunning = new Promise<void>((r) => (resolveAll = r));
+    const watch = await client.watch<PodView>(podsRef(ns), { resourceVersion: list.metadata.resourceVersion }, (e) => {
+      if (e.type !== 'ADDED' && e.type !== 'MODIFIED') return;
+      const now = Date.now();
+      const name = e.object.metadata.name ?? '';
+      if (!created.has(name)) created.set(name, now);
+      if (e.object.spec?.nodeName && !bound.has(name)) {
+        bound.set(name, now);
+        lastBind = now;
+      }
+      if (e.object.status?.phase === 'Running' && !runningSeen.has(name)) {
+        runningSeen.add(name);
+        running++;
+        lastRunning = now;
+        if (running === pods) resolveAll();
+      }
+    });
+    const t0 = Date.now();
+    await client.create(rsRef(ns), {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'bench' },
+      spec: {
+        replicas: pods,
+        selector: { matchLabels: { app: 'bench' } },
+        template: {
+          metadata: { labels: { app: 'bench' } },
+          spec: { containers: [{ name: 'c', image: 'registry.local/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+        },
+      },
+    });
+    const timeoutMs = Math.max(120_000, pods * 20);
+    await Promise.race([allRunning, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out: ${bound.size} bound, ${running} running of ${pods}`)), timeoutMs))]);
+    watch.close();
+    const latencies = [...bound].map(([name, at]) => at - (created.get(name) ?? at));
+    const { rss, peak } = rssMb(server.pid());
+    return {
+      nodes,
+      pods,
+      podsPerSecond: round(pods / ((lastBind - t0) / 1000), 0),
+      ...summarize(latencies),
+      allRunningSeconds: round((lastRunning - t0) / 1000, 1),
+      serverRssMb: rss,
+      serverPeakRssMb: peak,
+      simRegisterSeconds,
+    };
+  } finally {
+    transport.close();
+    await sim.stop();
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '5000' }, pods: { type: 'string', default: '10000' }, only: { type: 'boolean', default: false } } });
+  const asked = { nodes: Number(values.nodes), pods: Number(values.pods) };
+  const configs = [asked];
+  if (!values.only) {
+    for (const c of [
+      { nodes: 500, pods: 5000 },
+      { nodes: 5000, pods: 50000 },
+    ]) {
+      if (!configs.some((x) => x.nodes === c.nodes && x.pods === c.pods)) configs.push(c);
+    }
+  }
+  const runs: Run[] = [];
+  for (const c of configs) {
+    process.stderr.write(`bench:scheduler: ${c.nodes} nodes, ${c.pods} pods…\n`);
+    const r = await runOnce(c.nodes, c.pods);
+    runs.push(r);
+    process.stdout.write(
+      `${r.nodes} nodes / ${r.pods} pods: ${r.podsPerSecond} pods/s bound, creation→binding p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms, all Running after ${r.allRunningSeconds} s, server RSS ${r.serverRssMb} MiB (peak ${r.serverPeakRssMb})\n`,
+    );
+  }
+  const out = { machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGiB: round(totalmem() / 2 ** 30, 0), node: process.version }, date: new Date().toISOString(), runs };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'scheduler.json'), `${JSON.stringify(out, null, 2)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:scheduler failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
