@@ -184,4 +184,51 @@ describe('scheduler invariants (property-based)', () => {
     // Guard against a vacuous pass: some batches placed several members of a group.
     assert.ok(pairsChecked > 0, 'no two members of a group were ever placed');
   });
+
+  test('DoNotSchedule topology spread: no group ever exceeds maxSkew among the eligible domains', () => {
+    const spreadArb = fc.tuple(
+      fc.array(fc.record({ zone: fc.option(fc.constantFrom(...ZONES), { nil: undefined }), pods: fc.integer({ min: 1, max: 12 }), cpu: fc.constantFrom(1, 2, 64) }), { minLength: 1, maxLength: 7 }),
+      fc.array(fc.record({ group: fc.constantFrom('g1', 'g2', 'none'), cpuMilli: fc.integer({ min: 0, max: 2000 }) }), { maxLength: 30 }),
+      fc.record({ g1: fc.integer({ min: 1, max: 3 }), g2: fc.integer({ min: 1, max: 3 }) }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer(),
+    );
+    // Very unequal nodes: scoring alone would pile a group onto the big ones.
+    let placedInGroups = 0;
+    fc.assert(
+      fc.property(spreadArb, ([nodeGens, podGens, skews, minDomains, seed]) => {
+        const nodes = nodeGens.map((g, i) => makeNode(`n${i}`, { cpu: String(g.cpu), pods: g.pods, labels: g.zone ? { zone: g.zone } : {} }));
+        const pods = podGens.map((g, i) => {
+          const p = makePod(`p${i}`, { labels: { group: g.group }, requests: { cpu: `${g.cpuMilli}m` } });
+          if (g.group !== 'none') {
+            const maxSkew = g.group === 'g1' ? skews.g1 : skews.g2;
+            p.spec = {
+              ...p.spec,
+              topologySpreadConstraints: [{ maxSkew, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { group: g.group } }, ...(g.group === 'g2' ? { minDomains } : {}) }],
+            };
+          }
+          return p;
+        });
+        const placed = runBatch(nodes, pods, seed);
+        const domains = [...new Set(nodeGens.flatMap((g) => (g.zone ? [g.zone] : [])))];
+        for (const [group, maxSkew] of [['g1', skews.g1], ['g2', skews.g2]] as const) {
+          const counts = new Map(domains.map((d) => [d, 0]));
+          nodes.forEach((n, i) => {
+            for (const p of placed.get(n.metadata.name ?? '') ?? []) {
+              if (p.metadata.labels?.group !== group) continue;
+              placedInGroups++;
+              const zone = nodeGens[i]?.zone;
+              assert.ok(zone, `${p.metadata.name} landed on a node without the topology key`);
+              counts.set(zone, (counts.get(zone) ?? 0) + 1);
+            }
+          });
+          if (counts.size === 0) continue;
+          const values = [...counts.values()];
+          assert.ok(Math.max(...values) - Math.min(...values) <= maxSkew, `${group}: ${JSON.stringify([...counts])} exceeds maxSkew ${maxSkew}`);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    assert.ok(placedInGroups > RUNS, `only ${placedInGroups} group placements`);
+  });
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { Clock } from '../api/meta.js';
 import { makeNode, makePod } from './fixtures.js';
 import { fitErrorMessage, isScheduled, schedule, scheduleBatch, type ScheduleOptions } from './schedule.js';
+import { podRequests } from './requests.js';
 import { ClusterSnapshot } from './snapshot.js';
+import type { PodView } from './types.js';
 
 const clock: Clock = { now: () => new Date('2026-01-01T00:00:00Z') };
 const opts = (r = 0): ScheduleOptions => ({ clock, rng: () => r });
@@ -97,5 +99,93 @@ describe('scheduleBatch', () => {
     const last = results[3]?.decision;
     assert.ok(last && !isScheduled(last));
     assert.equal(last.message, "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+  });
+});
+
+describe('scoring with every default plug-in', () => {
+  test('a preferred node affinity outweighs a little more free capacity', () => {
+    const s = new ClusterSnapshot();
+    s.addNode(makeNode('roomy', { cpu: '8' }));
+    s.addNode(makeNode('ssd', { cpu: '4', labels: { disk: 'ssd' } }));
+    const pod = makePod('p', {
+      requests: { cpu: '1' },
+      affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } }] } },
+    });
+    const d = schedule(s, pod, opts());
+    assert.ok(isScheduled(d));
+    assert.equal(d.node, 'ssd');
+  });
+
+  test('nodes with untolerated PreferNoSchedule taints are avoided', () => {
+    const s = new ClusterSnapshot();
+    s.addNode(makeNode('soft', { cpu: '8', taints: [{ key: 'spot', effect: 'PreferNoSchedule' }] }));
+    s.addNode(makeNode('plain', { cpu: '4' }));
+    const d = schedule(s, makePod('p', { requests: { cpu: '1' } }), opts());
+    assert.ok(isScheduled(d));
+    assert.equal(d.node, 'plain');
+  });
+
+  test('a ReplicaSet\'s pods spread over nodes and zones by default', () => {
+    const s = new ClusterSnapshot();
+    const zone = 'topology.kubernetes.io/zone';
+    for (const [n, z] of [['a1', 'a'], ['a2', 'a'], ['b1', 'b'], ['b2', 'b']]) s.addNode(makeNode(n as string, { labels: { [zone]: z as string } }));
+    const pods = [0, 1, 2, 3].map((i) => {
+      const p = makePod(`web-${i}`);
+      p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-1', controller: true }];
+      return p;
+    });
+    const nodes = scheduleBatch(s, pods, opts()).map((r) => (isScheduled(r.decision) ? r.decision.node : 'none'));
+    assert.deepEqual([...nodes].sort(), ['a1', 'a2', 'b1', 'b2']);
+    // The first two land in different zones.
+    assert.notEqual(nodes[0]?.[0], nodes[1]?.[0]);
+  });
+
+  test('DoNotSchedule topology spread keeps zones within maxSkew and reports the upstream reason', () => {
+    const s = new ClusterSnapshot();
+    s.addNode(makeNode('a1', { labels: { zone: 'a' } }));
+    s.addNode(makeNode('b1', { labels: { zone: 'b' }, pods: 1 }));
+    const spread = (name: string) => {
+      const p = makePod(name, { labels: { app: 'x' } });
+      p.spec = { ...p.spec, topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'x' } } }] };
+      return p;
+    };
+    const results = scheduleBatch(s, [spread('x0'), spread('x1'), spread('x2'), spread('x3')], opts());
+    const nodes = results.map((r) => (isScheduled(r.decision) ? r.decision.node : undefined));
+    assert.deepEqual([...nodes.slice(0, 2)].sort(), ['a1', 'b1']);
+    // b1 is full; zone a may lead by maxSkew = 1 but not by 2.
+    assert.equal(nodes[2], 'a1');
+    const last = results[3]?.decision;
+    assert.ok(last && !isScheduled(last));
+    assert.equal(last.message, "0/2 nodes are available: 1 Too many pods, 1 node(s) didn't match pod topology spread constraints.");
+  });
+});
+
+describe('scheduleBatch at scale', () => {
+  test('schedules 2,000 pods over 1,000 nodes without over-committing any node', () => {
+    const s = new ClusterSnapshot();
+    for (let i = 0; i < 1000; i++) s.addNode(makeNode(`node-${i}`, { cpu: '2', memory: '4Gi', pods: 4, labels: { 'topology.kubernetes.io/zone': `z${i % 3}` } }));
+    const pods: PodView[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const p = makePod(`p-${i}`, { labels: { app: `a${i % 10}` }, requests: { cpu: '500m', memory: '512Mi' } });
+      if (i % 2 === 0) p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `rs${i % 10}`, uid: `u${i % 10}`, controller: true }];
+      pods.push(p);
+    }
+    let seed = 7;
+    const rng = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const results = scheduleBatch(s, pods, { clock, rng });
+    const perNode = new Map<string, PodView[]>();
+    for (const r of results) {
+      assert.ok(isScheduled(r.decision), 'capacity suffices for every pod');
+      const list = perNode.get(r.decision.node) ?? [];
+      list.push(r.pod as PodView);
+      perNode.set(r.decision.node, list);
+    }
+    for (const [node, list] of perNode) {
+      assert.ok(list.length <= 4, `${node} pods`);
+      assert.ok(list.reduce((sum, p) => sum + (podRequests(p).cpu ?? 0), 0) <= 2000, `${node} cpu`);
+      assert.equal(s.node(node)?.pods.size, list.length);
+    }
+    // Least-allocated scoring and rotation spread 2,000 pods widely.
+    assert.ok(perNode.size > 900, `only ${perNode.size} nodes used`);
   });
 });

@@ -13,11 +13,32 @@
  *   observed; a later addPod of the same pod replaces it, never doubles it;
  * - pods may arrive before their node: they are kept and counted once the
  *   node appears. Removing a node keeps its pods until they are removed.
+ *
+ * Aggregates kept incrementally so a scheduling cycle never walks every pod
+ * of the cluster (5,000 nodes × tens of pods each would cost milliseconds):
+ * - nodes() is cached and only rebuilt when the node set changes;
+ * - per node, the pods with inter-pod (anti-)affinity and with required
+ *   anti-affinity, plus the set of nodes having any (upstream's
+ *   HavePodsWithAffinityList / HavePodsWithRequiredAntiAffinityList);
+ * - pod counts per node by controller and by label selector, and their
+ *   sums per topology domain (pod-counts.ts), for topology spreading.
  * Pure: no I/O, no clock.
  */
 import type { KubeObject } from '../api/meta.js';
+import type { LabelSelector } from '../api/selectors/label-selector.js';
+import { PodCounts } from './pod-counts.js';
 import { addInto, podRequests, toResources, type Resources } from './requests.js';
 import { nodeView, podKey, podView, type NodeView, type PodView, type Taint } from './types.js';
+
+function hasPodAffinity(pod: PodView): boolean {
+  const a = pod.spec?.affinity;
+  return !!a && (!!a.podAffinity || !!a.podAntiAffinity);
+}
+
+function hasRequiredAntiAffinity(pod: PodView): boolean {
+  return (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+}
+
 
 export interface HostPort {
   ip: string;
@@ -38,6 +59,10 @@ export interface NodeInfo {
   nonZeroRequested: Resources;
   usedPorts: HostPort[];
   pods: Map<string, PodView>;
+  /** Pods with any pod affinity or anti-affinity. */
+  podsWithAffinity: Map<string, PodView>;
+  /** Pods with required anti-affinity terms. */
+  podsWithRequiredAntiAffinity: Map<string, PodView>;
 }
 
 /** The host ports a pod asks for (containers and init containers). */
@@ -57,19 +82,71 @@ function isTerminal(pod: PodView): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
 
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 export class ClusterSnapshot {
   private readonly infos = new Map<string, NodeInfo>();
   /** Which node each accounted pod sits on. */
   private readonly podNode = new Map<string, string>();
+  /** What each accounted pod added, so removal subtracts exactly that. */
+  private readonly accounted = new Map<string, { requests: Resources; nonZero: Resources; ports: HostPort[] }>();
+  private sorted: NodeInfo[] | undefined;
+  private readonly affinityNodes = new Set<NodeInfo>();
+  private readonly antiAffinityNodes = new Set<NodeInfo>();
+  private readonly counts = new PodCounts(this.infos);
 
-  /** Node infos that have a Node object, in name order (stable for scoring). */
-  nodes(): NodeInfo[] {
-    return [...this.infos.values()].filter((n) => n.node !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  /**
+   * Node infos that have a Node object, in name order (stable for scoring).
+   * Cached: callers must not modify the array.
+   */
+  nodes(): readonly NodeInfo[] {
+    if (!this.sorted) {
+      this.sorted = [...this.infos.values()].filter((n) => n.node !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+    return this.sorted;
+  }
+
+  /** Nodes (with a Node object) hosting pods with pod affinity or anti-affinity. */
+  nodesWithAffinityPods(): NodeInfo[] {
+    return [...this.affinityNodes].filter((n) => n.node !== undefined);
+  }
+
+  /** Nodes (with a Node object) hosting pods with required anti-affinity. */
+  nodesWithRequiredAntiAffinityPods(): NodeInfo[] {
+    return [...this.antiAffinityNodes].filter((n) => n.node !== undefined);
+  }
+
+  /** Per node name, the non-terminating pods of one controller (see controllerKey). */
+  ownerCounts(key: string): ReadonlyMap<string, number> {
+    return this.counts.ownerCounts(key);
+  }
+
+  /**
+   * Per node name, the non-terminating pods of `namespace` whose labels
+   * match `selector` (a null selector matches nothing); see pod-counts.ts.
+   */
+  matchCounts(namespace: string, selector: LabelSelector | null | undefined): ReadonlyMap<string, number> {
+    return this.counts.matchCounts(namespace, selector);
   }
 
   node(name: string): NodeInfo | undefined {
     const info = this.infos.get(name);
     return info?.node ? info : undefined;
+  }
+
+  /** Per value of label `key`, `counts` summed over the nodes carrying it; see pod-counts.ts. */
+  domainCounts(counts: ReadonlyMap<string, number>, key: string): ReadonlyMap<string, number> {
+    return this.counts.domainCounts(counts, key);
+  }
+
+  /** The distinct values of label `key` over the nodes. */
+  topologyDomains(key: string): readonly string[] {
+    return this.counts.topologyDomains(key);
   }
 
   /** The node a pod is accounted on, if any. */
@@ -80,8 +157,11 @@ export class ClusterSnapshot {
   addNode(obj: KubeObject): void {
     const node = nodeView(obj);
     const info = this.info(node.metadata.name ?? '');
+    if (!info.node) this.sorted = undefined;
+    const labels = node.metadata.labels ?? {};
+    if (!info.node || !sameLabels(info.labels, labels)) this.counts.labelsChanged();
     info.node = node;
-    info.labels = { ...(node.metadata.labels ?? {}) };
+    info.labels = { ...labels };
     info.taints = [...(node.spec?.taints ?? [])];
     info.unschedulable = node.spec?.unschedulable === true;
     info.allocatable = toResources(node.status?.allocatable ?? node.status?.capacity);
@@ -94,6 +174,10 @@ export class ClusterSnapshot {
   removeNode(name: string): void {
     const info = this.infos.get(name);
     if (!info) return;
+    if (info.node) {
+      this.sorted = undefined;
+      this.counts.labelsChanged();
+    }
     if (info.pods.size === 0) this.infos.delete(name);
     else info.node = undefined;
   }
@@ -128,11 +212,18 @@ export class ClusterSnapshot {
     const pod = info?.pods.get(key);
     if (!info || !pod) return;
     info.pods.delete(key);
-    addInto(info.requested, podRequests(pod), -1);
-    addInto(info.nonZeroRequested, podRequests(pod, { nonZero: true }), -1);
-    for (const p of podHostPorts(pod)) {
-      const i = info.usedPorts.findIndex((u) => u.ip === p.ip && u.protocol === p.protocol && u.port === p.port);
-      if (i >= 0) info.usedPorts.splice(i, 1);
+    if (info.podsWithAffinity.delete(key) && info.podsWithAffinity.size === 0) this.affinityNodes.delete(info);
+    if (info.podsWithRequiredAntiAffinity.delete(key) && info.podsWithRequiredAntiAffinity.size === 0) this.antiAffinityNodes.delete(info);
+    this.counts.podChanged(pod, nodeName, -1);
+    const acc = this.accounted.get(key);
+    this.accounted.delete(key);
+    if (acc) {
+      addInto(info.requested, acc.requests, -1);
+      addInto(info.nonZeroRequested, acc.nonZero, -1);
+      for (const p of acc.ports) {
+        const i = info.usedPorts.findIndex((u) => u.ip === p.ip && u.protocol === p.protocol && u.port === p.port);
+        if (i >= 0) info.usedPorts.splice(i, 1);
+      }
     }
     if (!info.node && info.pods.size === 0) this.infos.delete(nodeName);
   }
@@ -142,9 +233,20 @@ export class ClusterSnapshot {
     const key = podKey(pod);
     info.pods.set(key, pod);
     this.podNode.set(key, nodeName);
-    addInto(info.requested, podRequests(pod));
-    addInto(info.nonZeroRequested, podRequests(pod, { nonZero: true }));
-    info.usedPorts.push(...podHostPorts(pod));
+    if (hasPodAffinity(pod)) {
+      info.podsWithAffinity.set(key, pod);
+      this.affinityNodes.add(info);
+    }
+    if (hasRequiredAntiAffinity(pod)) {
+      info.podsWithRequiredAntiAffinity.set(key, pod);
+      this.antiAffinityNodes.add(info);
+    }
+    this.counts.podChanged(pod, nodeName, 1);
+    const acc = { requests: podRequests(pod), nonZero: podRequests(pod, { nonZero: true }), ports: podHostPorts(pod) };
+    this.accounted.set(key, acc);
+    addInto(info.requested, acc.requests);
+    addInto(info.nonZeroRequested, acc.nonZero);
+    info.usedPorts.push(...acc.ports);
   }
 
   private info(name: string): NodeInfo {
@@ -161,6 +263,8 @@ export class ClusterSnapshot {
         nonZeroRequested: {},
         usedPorts: [],
         pods: new Map(),
+        podsWithAffinity: new Map(),
+        podsWithRequiredAntiAffinity: new Map(),
       };
       this.infos.set(name, info);
     }

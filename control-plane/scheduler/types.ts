@@ -77,6 +77,18 @@ export interface Affinity {
   };
 }
 
+/** core/v1 TopologySpreadConstraint. */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: string;
+  labelSelector?: LabelSelector | null;
+  minDomains?: number;
+  nodeAffinityPolicy?: string;
+  nodeTaintsPolicy?: string;
+  matchLabelKeys?: string[];
+}
+
 export interface PodSpecView {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -86,11 +98,13 @@ export interface PodSpecView {
   tolerations?: Toleration[];
   affinity?: Affinity;
   priority?: number;
+  preemptionPolicy?: string;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
 }
 
 export interface PodView extends KubeObject {
   spec?: PodSpecView;
-  status?: { phase?: string };
+  status?: { phase?: string; startTime?: string };
 }
 
 export interface NodeView extends KubeObject {
@@ -110,4 +124,23 @@ export function nodeView(node: KubeObject): NodeView {
 /** `namespace/name`: how the snapshot keys pods. */
 export function podKey(pod: KubeObject): string {
   return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+}
+
+/** The pod's priority (spec.priority, 0 when unset), as corev1helpers.PodPriority. */
+export function podPriority(pod: PodView): number {
+  return pod.spec?.priority ?? 0;
+}
+
+/**
+ * The key of the pod's controller (the ownerReference with controller=true),
+ * `namespace/uid` (or `namespace/kind/name` without a uid); undefined for a
+ * pod without one. Pods sharing it belong to one ReplicaSet, StatefulSet…
+ */
+export function controllerKey(pod: KubeObject): string | undefined {
+  const refs = pod.metadata.ownerReferences;
+  if (!refs) return undefined;
+  for (const r of refs) {
+    if (r.controller === true) return `${pod.metadata.namespace ?? ''}/${r.uid || `${r.kind}/${r.name}`}`;
+  }
+  return undefined;
 }

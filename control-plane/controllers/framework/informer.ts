@@ -46,6 +46,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private synced = false;
   private stopped = false;
   private starting: Promise<void> | undefined;
+  private markSynced: () => void = () => undefined;
   private closeWatch: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -105,7 +106,10 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   start(): Promise<void> {
-    this.starting ??= this.listAndWatch();
+    if (!this.starting) {
+      this.starting = new Promise((resolve) => (this.markSynced = resolve));
+      void this.listAndWatch();
+    }
     return this.starting;
   }
 
@@ -116,17 +120,22 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private async listAndWatch(): Promise<void> {
+    let failures = 0;
     for (;;) {
       if (this.stopped) return;
       try {
         await this.relist();
         break;
       } catch (err) {
-        this.opts.log?.(`informer ${this.ref.resource}: list failed: ${message(err)}`);
+        if (failures++ === 0) this.opts.log?.(`informer ${this.ref.resource}: list failed (retrying): ${message(err)}`);
+        // A resource this server does not serve must not hold every
+        // controller back: report synced (empty) and keep trying.
+        if ((err as { code?: string }).code === 'SKIFF_NOT_FOUND') this.markSynced();
         await sleep(this.opts.retryMs ?? 1000);
       }
     }
     this.synced = true;
+    this.markSynced();
     void this.watchLoop();
   }
 

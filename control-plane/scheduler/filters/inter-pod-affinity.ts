@@ -9,7 +9,9 @@
  * A term's namespaces default to its owner's namespace; an empty
  * namespaceSelector ({}) selects every namespace (a non-empty one needs
  * Namespace labels, which the snapshot does not hold, and selects none).
- * Nodes without the topology key are never in a term's domain. Pure.
+ * Nodes without the topology key are never in a term's domain. Existing
+ * anti-affinity only visits the snapshot's nodes hosting pods with required
+ * anti-affinity, so pods without affinity cost nothing per cluster pod. Pure.
  */
 import { labelSelectorRequirements, matchesLabels } from '../../api/selectors/label-selector.js';
 import type { ClusterSnapshot, NodeInfo } from '../snapshot.js';
@@ -59,6 +61,8 @@ function domainOf(node: NodeInfo, key: string): string | undefined {
 
 export const interPodAffinityFilter: FilterPlugin = {
   name: 'InterPodAffinity',
+  // Only a failed affinity is unresolvable: anti-affinity may be fixed by evicting pods.
+  isUnresolvable: (reasons) => reasons.includes(ERR_AFFINITY),
   prepare({ pod, snapshot }) {
     const ns = pod.metadata.namespace ?? '';
     const affinity = pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
@@ -69,8 +73,8 @@ export const interPodAffinityFilter: FilterPlugin = {
     const selfMatch = affinity.every((t) => termMatchesPod(t, ns, pod));
     // Domains forbidden by existing pods' anti-affinity: key -> values.
     const forbidden = new Map<string, Set<string>>();
-    for (const node of snapshot.nodes()) {
-      for (const existing of node.pods.values()) {
+    for (const node of snapshot.nodesWithRequiredAntiAffinityPods()) {
+      for (const existing of node.podsWithRequiredAntiAffinity.values()) {
         for (const t of existing.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
           const value = node.labels[t.topologyKey];
           if (value === undefined || !termMatchesPod(t, existing.metadata.namespace ?? '', pod)) continue;

@@ -6,8 +6,8 @@
  * nodeaffinity helper. Pure.
  */
 import type { NodeInfo } from '../snapshot.js';
-import type { NodeSelectorRequirement, NodeSelectorTerm } from '../types.js';
-import { PASS, type FilterPlugin } from './filter.js';
+import type { NodeSelectorRequirement, NodeSelectorTerm, PodView } from '../types.js';
+import { ALWAYS_UNRESOLVABLE, PASS, type FilterPlugin } from './filter.js';
 
 export const ERR_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
 
@@ -50,16 +50,27 @@ export function matchesNodeSelectorTerms(terms: readonly NodeSelectorTerm[], nod
   return terms.some((t) => matchesNodeSelectorTerm(t, node));
 }
 
+/**
+ * Upstream's RequiredNodeAffinity: spec.nodeSelector and the required node
+ * affinity terms, as one predicate (also used by topology spreading's
+ * nodeAffinityPolicy=Honor).
+ */
+export function requiredNodeAffinity(pod: PodView): (node: NodeInfo) => boolean {
+  const selector = Object.entries(pod.spec?.nodeSelector ?? {});
+  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const terms = required ? (required.nodeSelectorTerms ?? []) : undefined;
+  if (selector.length === 0 && !terms) return () => true;
+  return (node) => {
+    for (const [k, v] of selector) if (node.labels[k] !== v) return false;
+    return !terms || matchesNodeSelectorTerms(terms, node);
+  };
+}
+
 export const nodeAffinityFilter: FilterPlugin = {
   name: 'NodeAffinity',
+  isUnresolvable: ALWAYS_UNRESOLVABLE,
   prepare({ pod }) {
-    const selector = Object.entries(pod.spec?.nodeSelector ?? {});
-    const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-    const terms = required ? (required.nodeSelectorTerms ?? []) : undefined;
-    return (node) => {
-      if (!selector.every(([k, v]) => node.labels[k] === v)) return [ERR_NODE_AFFINITY];
-      if (terms && !matchesNodeSelectorTerms(terms, node)) return [ERR_NODE_AFFINITY];
-      return PASS;
-    };
+    const matches = requiredNodeAffinity(pod);
+    return (node) => (matches(node) ? PASS : [ERR_NODE_AFFINITY]);
   },
 };

@@ -2,7 +2,7 @@
  * NodeUnschedulable: a cordoned node (spec.unschedulable) accepts only pods
  * that tolerate the node.kubernetes.io/unschedulable:NoSchedule taint. Pure.
  */
-import { PASS, type FilterPlugin } from './filter.js';
+import { ALWAYS_UNRESOLVABLE, PASS, type FilterPlugin } from './filter.js';
 import { tolerates } from './taint-toleration.js';
 
 export const ERR_UNSCHEDULABLE = 'node(s) were unschedulable';
@@ -10,6 +10,7 @@ export const UNSCHEDULABLE_TAINT = { key: 'node.kubernetes.io/unschedulable', ef
 
 export const nodeUnschedulableFilter: FilterPlugin = {
   name: 'NodeUnschedulable',
+  isUnresolvable: ALWAYS_UNRESOLVABLE,
   prepare({ pod }) {
     const ok = tolerates(pod.spec?.tolerations ?? [], UNSCHEDULABLE_TAINT);
     return (node) => (!node.unschedulable || ok ? PASS : [ERR_UNSCHEDULABLE]);

@@ -4,7 +4,7 @@
  * untolerated taint as upstream does. Pure.
  */
 import type { Taint, Toleration } from '../types.js';
-import { PASS, type FilterPlugin } from './filter.js';
+import { ALWAYS_UNRESOLVABLE, PASS, type FilterPlugin } from './filter.js';
 
 /** Upstream's Toleration.ToleratesTaint. */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
@@ -31,6 +31,7 @@ export function untoleratedTaintReason(taint: Taint): string {
 
 export const taintTolerationFilter: FilterPlugin = {
   name: 'TaintToleration',
+  isUnresolvable: ALWAYS_UNRESOLVABLE,
   prepare({ pod }) {
     const tolerations = pod.spec?.tolerations ?? [];
     return (node) => {

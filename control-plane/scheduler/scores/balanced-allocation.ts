@@ -2,31 +2,38 @@
  * NodeResourcesBalancedAllocation: prefers nodes whose cpu and memory
  * utilisation stay close to each other after placing the pod. As upstream:
  * fractions requested/allocatable (plain requests, capped at 1), score =
- * (1 - standard deviation) × 100, truncated. Pure.
+ * (1 - standard deviation) × 100, truncated (for cpu and memory the
+ * deviation is |a - b| / 2, upstream's two-resource shortcut). Pure.
  */
 import { MAX_NODE_SCORE, type ScorePlugin } from './score.js';
 
-const RESOURCES = ['cpu', 'memory'];
-
 export function balancedScore(fractions: readonly number[]): number {
-  if (fractions.length === 0) return MAX_NODE_SCORE;
+  if (fractions.length === 2) return twoResourceScore(fractions[0] as number, fractions[1] as number);
+  if (fractions.length < 2) return MAX_NODE_SCORE;
   const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
   const variance = fractions.reduce((a, f) => a + (f - mean) * (f - mean), 0) / fractions.length;
   return Math.trunc((1 - Math.sqrt(variance)) * MAX_NODE_SCORE);
+}
+
+/** Upstream's shortcut for two resources: the standard deviation is |a - b| / 2. */
+function twoResourceScore(a: number, b: number): number {
+  return Math.trunc((1 - Math.abs((a - b) / 2)) * MAX_NODE_SCORE);
 }
 
 export const balancedAllocationScorer: ScorePlugin = {
   name: 'NodeResourcesBalancedAllocation',
   weight: 1,
   prepare({ requests }) {
+    const cpu = requests.cpu ?? 0;
+    const memory = requests.memory ?? 0;
     return (node) => {
-      const fractions: number[] = [];
-      for (const r of RESOURCES) {
-        const alloc = node.allocatable[r] ?? 0;
-        if (alloc <= 0) continue;
-        fractions.push(Math.min(1, ((node.requested[r] ?? 0) + (requests[r] ?? 0)) / alloc));
-      }
-      return balancedScore(fractions);
+      const cpuAlloc = node.allocatable.cpu ?? 0;
+      const memAlloc = node.allocatable.memory ?? 0;
+      // Resources the node does not offer are left out, as upstream.
+      if (cpuAlloc <= 0 || memAlloc <= 0) return MAX_NODE_SCORE;
+      const cpuFraction = Math.min(1, ((node.requested.cpu ?? 0) + cpu) / cpuAlloc);
+      const memFraction = Math.min(1, ((node.requested.memory ?? 0) + memory) / memAlloc);
+      return twoResourceScore(cpuFraction, memFraction);
     };
   },
 };

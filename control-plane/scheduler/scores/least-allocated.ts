@@ -8,8 +8,6 @@
 import { podRequests } from '../requests.js';
 import { MAX_NODE_SCORE, type ScorePlugin } from './score.js';
 
-const RESOURCES = ['cpu', 'memory'];
-
 export function leastAllocatedScore(requested: number, allocatable: number): number {
   if (allocatable <= 0 || requested > allocatable) return 0;
   return Math.floor(((allocatable - requested) * MAX_NODE_SCORE) / allocatable);
@@ -20,10 +18,13 @@ export const leastAllocatedScorer: ScorePlugin = {
   weight: 1,
   prepare({ pod }) {
     const req = podRequests(pod, { nonZero: true });
+    const cpu = req.cpu ?? 0;
+    const memory = req.memory ?? 0;
     return (node) => {
-      let sum = 0;
-      for (const r of RESOURCES) sum += leastAllocatedScore((node.nonZeroRequested[r] ?? 0) + (req[r] ?? 0), node.allocatable[r] ?? 0);
-      return Math.floor(sum / RESOURCES.length);
+      const sum =
+        leastAllocatedScore((node.nonZeroRequested.cpu ?? 0) + cpu, node.allocatable.cpu ?? 0) +
+        leastAllocatedScore((node.nonZeroRequested.memory ?? 0) + memory, node.allocatable.memory ?? 0);
+      return Math.floor(sum / 2);
     };
   },
 };

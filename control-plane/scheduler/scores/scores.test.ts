@@ -10,7 +10,9 @@ import type { ScorePlugin } from './score.js';
 function score(plugin: ScorePlugin, s: ClusterSnapshot, node: string, pod = makePod('p', { requests: { cpu: '1', memory: '1Gi' } })): number {
   const info = s.node(node);
   assert.ok(info);
-  return plugin.prepare({ pod, snapshot: s, requests: podRequests(pod) })(info);
+  const scorer = plugin.prepare({ pod, snapshot: s, requests: podRequests(pod) });
+  assert.ok(scorer);
+  return scorer(info);
 }
 
 describe('least-allocated score', () => {
