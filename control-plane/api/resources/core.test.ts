@@ -6,7 +6,7 @@ import type { ResourceEntry } from '../resource-table.js';
 import { configmaps, secrets } from './config-data.js';
 import { coreEventToEventsV1, eventsV1ToCoreEvent, eventsV1Alias } from './events.js';
 import { limitranges } from './quotas.js';
-import { namespaces } from './namespaces.js';
+import { namespaces, nodes } from './namespaces.js';
 import { services } from './services.js';
 
 function run(entry: ResourceEntry, o: KubeObject, old?: KubeObject): string[] {
@@ -142,5 +142,16 @@ describe('events.k8s.io/v1 conversion', () => {
   test('regarding.* field selectors map to involvedObject.*', () => {
     assert.equal(eventsV1Alias.fieldSelectorAliases?.['regarding.name'], 'involvedObject.name');
     assert.equal(eventsV1Alias.fieldSelectorAliases?.['reportingController'], 'reportingComponent');
+  });
+});
+
+describe('nodes', () => {
+  const node = (spec: Record<string, unknown>): KubeObject => ({ metadata: { name: 'n1', resourceVersion: '1', uid: 'u', creationTimestamp: '2026-01-01T00:00:00Z' }, spec });
+  test('a podCIDR may be set once but never changed', () => {
+    assert.deepEqual(run(nodes, node({ podCIDR: '10.42.1.0/24', podCIDRs: ['10.42.1.0/24'] }), node({})), []);
+    assert.deepEqual(run(nodes, node({ podCIDR: '10.42.2.0/24', podCIDRs: ['10.42.2.0/24'] }), node({ podCIDR: '10.42.1.0/24', podCIDRs: ['10.42.1.0/24'] })), [
+      'spec.podCIDR: Forbidden: node updates may not change podCIDR except from "" to valid',
+      'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid',
+    ]);
   });
 });

@@ -4,7 +4,7 @@
  * Active and the kubernetes.io/metadata.name label; nodes get allocatable
  * from capacity and canonical quantities.
  */
-import { invalidValue, notSupported, type FieldError } from '../field-errors.js';
+import { forbiddenField, invalidValue, notSupported, type FieldError } from '../field-errors.js';
 import type { KubeObject } from '../meta.js';
 import type { ResourceEntry, Verb } from '../resource-table.js';
 import { isQualifiedName, nameIsDNSLabel, nameIsDNSSubdomain } from '../validation.js';
@@ -77,8 +77,22 @@ export function defaultNode(obj: KubeObject): void {
 
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 
-function validateNode(obj: KubeObject): FieldError[] {
+/** Upstream's ValidateNodeUpdate: a podCIDR may only go from unset to set (node IPAM owns it). */
+function validatePodCidrUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
+  const was = rec(old.spec);
+  const now = rec(obj.spec);
+  const message = 'node updates may not change podCIDR except from "" to valid';
+  const oldCidr = str(was?.podCIDR) ?? '';
+  if (oldCidr !== '' && (str(now?.podCIDR) ?? '') !== oldCidr) errs.push(forbiddenField('spec.podCIDR', message));
+  const oldCidrs = Array.isArray(was?.podCIDRs) ? (was.podCIDRs as unknown[]) : [];
+  const newCidrs = Array.isArray(now?.podCIDRs) ? (now.podCIDRs as unknown[]) : [];
+  if (oldCidrs.length > 0 && JSON.stringify(oldCidrs) !== JSON.stringify(newCidrs)) errs.push(forbiddenField('spec.podCIDRs', message));
+  return errs;
+}
+
+function validateNode(obj: KubeObject, old?: KubeObject): FieldError[] {
+  const errs: FieldError[] = old ? validatePodCidrUpdate(obj, old) : [];
   objs(rec(obj.spec)?.taints).forEach((t, i) => {
     const key = str(t.key) ?? '';
     for (const m of isQualifiedName(key)) errs.push(invalidValue(`spec.taints[${i}].key`, key, m));
@@ -105,6 +119,6 @@ export const nodes: ResourceEntry = {
     normalizeResourceList(status?.capacity);
     normalizeResourceList(status?.allocatable);
   },
-  validate: withMeta({ namespaced: false, name: nameIsDNSSubdomain }, (obj) => validateNode(obj)),
+  validate: withMeta({ namespaced: false, name: nameIsDNSSubdomain }, (obj, old) => validateNode(obj, old)),
   fieldSelectors: { 'spec.unschedulable': (o) => String(rec(o.spec)?.unschedulable === true) },
 };
