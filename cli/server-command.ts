@@ -24,6 +24,7 @@ const OPTIONS = {
   'leader-elect-lease-duration': { type: 'string' },
   'leader-elect-renew-deadline': { type: 'string' },
   'leader-elect-retry-period': { type: 'string' },
+  'terminated-pod-gc-threshold': { type: 'string' },
   'disable-scheduler': { type: 'boolean' },
   'disable-controller-manager': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -48,6 +49,7 @@ export function serverFlags(args: string[]): ServerFlags | 'help' {
   if (v['leader-elect-lease-duration'] !== undefined) flags.leaderElectLeaseDuration = v['leader-elect-lease-duration'];
   if (v['leader-elect-renew-deadline'] !== undefined) flags.leaderElectRenewDeadline = v['leader-elect-renew-deadline'];
   if (v['leader-elect-retry-period'] !== undefined) flags.leaderElectRetryPeriod = v['leader-elect-retry-period'];
+  if (v['terminated-pod-gc-threshold'] !== undefined) flags.terminatedPodGcThreshold = v['terminated-pod-gc-threshold'];
   if (v['disable-scheduler'] !== undefined) flags.disableScheduler = v['disable-scheduler'];
   if (v['disable-controller-manager'] !== undefined) flags.disableControllerManager = v['disable-controller-manager'];
   return flags;

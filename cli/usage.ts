@@ -7,6 +7,7 @@ A lightweight, Kubernetes-compatible container orchestrator.
 
 Commands:
   server     Run the control plane (Kubernetes API over HTTPS)
+  sim        Run simulated nodes against a cluster (for tests and scale checks)
   version    Print the Skiff and Kubernetes versions
 
 Run 'skiff <command> --help' for a command's flags.
@@ -37,6 +38,7 @@ Flags:
   --leader-elect-lease-duration D  (default ${SERVER_DEFAULTS.leaderElectLeaseDuration})
   --leader-elect-renew-deadline D  (default ${SERVER_DEFAULTS.leaderElectRenewDeadline})
   --leader-elect-retry-period D    (default ${SERVER_DEFAULTS.leaderElectRetryPeriod})
+  --terminated-pod-gc-threshold N  Finished pods kept before the oldest are deleted (default ${SERVER_DEFAULTS.terminatedPodGcThreshold}; 0 disables)
   --disable-scheduler              Do not run the scheduler
   --disable-controller-manager     Do not run the controllers
   -h, --help                       Show this help
@@ -44,4 +46,24 @@ Flags:
 Durations are Go-style: 40s, 1m30s, 500ms.
 
 Static bearer tokens are read from DIR/tokens.csv (token,user,uid,"group1,group2").
+`;
+
+export const SIM_USAGE = `Usage: skiff sim --kubeconfig FILE --nodes N [flags]
+
+Runs N simulated nodes in one process until stopped (SIGINT/SIGTERM): each
+registers its Node, reports Ready, renews its Lease every 10 s, and runs
+the pods bound to it (they go Running with an IP, nothing executes).
+
+Flags:
+  --kubeconfig FILE   Kubeconfig of the cluster (required)
+  --nodes N           Number of nodes (required)
+  --cpu Q             CPU capacity per node (default 8)
+  --memory Q          Memory capacity per node (default 32Gi)
+  --max-pods N        Pod capacity per node (default 110)
+  --prefix P          Node name prefix; nodes are P0, P1, ... (default sim-)
+  -h, --help          Show this help
+
+Pod annotation sim.skiff.dev/exit-after: "<seconds>" ends its containers
+(exit code 0) after that long; node annotation sim.skiff.dev/stopped: "true"
+halts the node's heartbeats and pod updates until removed.
 `;

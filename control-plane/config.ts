@@ -35,6 +35,8 @@ export interface ServerConfig {
   readonly leaderElectLeaseDurationMs: number;
   readonly leaderElectRenewDeadlineMs: number;
   readonly leaderElectRetryPeriodMs: number;
+  /** Terminated pods kept before pod GC deletes the oldest (upstream default 12500). */
+  readonly terminatedPodGcThreshold: number;
   readonly disableScheduler: boolean;
   readonly disableControllerManager: boolean;
 }
@@ -56,6 +58,7 @@ export interface ServerFlags {
   leaderElectLeaseDuration?: string;
   leaderElectRenewDeadline?: string;
   leaderElectRetryPeriod?: string;
+  terminatedPodGcThreshold?: string;
   disableScheduler?: boolean;
   disableControllerManager?: boolean;
 }
@@ -71,6 +74,7 @@ export const SERVER_DEFAULTS = {
   leaderElectLeaseDuration: '15s',
   leaderElectRenewDeadline: '10s',
   leaderElectRetryPeriod: '2s',
+  terminatedPodGcThreshold: 12500,
 } as const;
 
 /** A configuration mistake the user can fix; its message is one line. */
@@ -174,6 +178,9 @@ export function buildServerConfig(flags: ServerFlags, cwd = process.cwd()): Serv
   const leaderElectLeaseDurationMs = parseDuration('--leader-elect-lease-duration', flags.leaderElectLeaseDuration ?? SERVER_DEFAULTS.leaderElectLeaseDuration);
   const leaderElectRenewDeadlineMs = parseDuration('--leader-elect-renew-deadline', flags.leaderElectRenewDeadline ?? SERVER_DEFAULTS.leaderElectRenewDeadline);
   const leaderElectRetryPeriodMs = parseDuration('--leader-elect-retry-period', flags.leaderElectRetryPeriod ?? SERVER_DEFAULTS.leaderElectRetryPeriod);
+  const gcText = flags.terminatedPodGcThreshold ?? String(SERVER_DEFAULTS.terminatedPodGcThreshold);
+  if (!/^\d{1,9}$/.test(gcText.trim())) throw new ConfigError(`invalid --terminated-pod-gc-threshold "${gcText}": expected a number of pods (0 disables)`);
+  const terminatedPodGcThreshold = Number(gcText);
   if (leaderElectRenewDeadlineMs >= leaderElectLeaseDurationMs) {
     throw new ConfigError('invalid --leader-elect-renew-deadline: it must be shorter than --leader-elect-lease-duration');
   }
@@ -197,6 +204,7 @@ export function buildServerConfig(flags: ServerFlags, cwd = process.cwd()): Serv
     leaderElectLeaseDurationMs,
     leaderElectRenewDeadlineMs,
     leaderElectRetryPeriodMs,
+    terminatedPodGcThreshold,
     disableScheduler: flags.disableScheduler ?? false,
     disableControllerManager: flags.disableControllerManager ?? false,
   });
