@@ -46,10 +46,28 @@ describe('buildServerConfig', () => {
       [{ dataDir: '/d', datastore: 'etcd://nohostport' }, /etcd members must be host:port/],
       [{ dataDir: '/d', serviceCidr: '10.43.0.0' }, /--service-cidr: invalid CIDR/],
       [{ dataDir: '/d', serviceNodePortRange: '5-1' }, /--service-node-port-range: invalid port range/],
+      [{ dataDir: '/d', clusterCidr: '10.42.0.0' }, /invalid --cluster-cidr "10.42.0.0"/],
+      [{ dataDir: '/d', nodeCidrMaskSize: '8' }, /invalid --node-cidr-mask-size "8": expected a prefix length from 16/],
+      [{ dataDir: '/d', nodeMonitorGracePeriod: '40' }, /invalid --node-monitor-grace-period "40": expected a duration/],
+      [{ dataDir: '/d', leaderElect: 'maybe' }, /invalid --leader-elect "maybe"/],
+      [{ dataDir: '/d', leaderElectRenewDeadline: '20s' }, /renew-deadline: it must be shorter than --leader-elect-lease-duration/],
+      [{ dataDir: '/d', terminatedPodGcThreshold: '-1' }, /invalid --terminated-pod-gc-threshold/],
     ];
     for (const [flags, re] of cases) {
       assert.throws(() => buildServerConfig(flags), (e: unknown) => e instanceof ConfigError && re.test(e.message) && !e.message.includes('\n'), JSON.stringify(flags));
     }
+  });
+});
+
+describe('controller flags', () => {
+  test('default to upstream values and parse Go durations', () => {
+    const d = buildServerConfig({ dataDir: '/d' });
+    assert.deepEqual(
+      [d.clusterCidr, d.nodeCidrMaskSize, d.nodeMonitorGracePeriodMs, d.leaderElect, d.leaderElectLeaseDurationMs, d.leaderElectRenewDeadlineMs, d.leaderElectRetryPeriodMs, d.terminatedPodGcThreshold],
+      ['10.42.0.0/16', 24, 40_000, true, 15_000, 10_000, 2_000, 12_500],
+    );
+    const c = buildServerConfig({ dataDir: '/d', nodeMonitorGracePeriod: '1m30s', leaderElect: 'false', clusterCidr: '10.99.0.0/24', nodeCidrMaskSize: '26' });
+    assert.deepEqual([c.nodeMonitorGracePeriodMs, c.leaderElect, c.nodeCidrMaskSize], [90_000, false, 26]);
   });
 });
 
