@@ -14,6 +14,16 @@ describe('buildServerConfig', () => {
       kubeconfigPath: '/srv/data/kubeconfig.yaml',
       serviceCidr: '10.43.0.0/16',
       serviceNodePortRange: '30000-32767',
+      clusterCidr: '10.42.0.0/16',
+      nodeCidrMaskSize: 24,
+      nodeMonitorGracePeriodMs: 40_000,
+      leaderElect: true,
+      leaderElectLeaseDurationMs: 15_000,
+      leaderElectRenewDeadlineMs: 10_000,
+      leaderElectRetryPeriodMs: 2_000,
+      terminatedPodGcThreshold: 12_500,
+      disableScheduler: false,
+      disableControllerManager: false,
     });
   });
 
