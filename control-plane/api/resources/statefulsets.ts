@@ -30,6 +30,10 @@ export interface StatefulSet extends KubeObject {
   status?: Record<string, unknown>;
 }
 
+/** Skiff has no PersistentVolumes yet: pods waiting on claims would stay Pending forever. */
+export const VOLUME_CLAIM_TEMPLATES_UNSUPPORTED =
+  'not supported: Skiff has no persistent volume storage yet; remove volumeClaimTemplates and use emptyDir or hostPath volumes in the pod template';
+
 const UPDATABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
 export function defaultStatefulSet(obj: KubeObject): void {
@@ -70,6 +74,7 @@ function validateStatefulSetSpec(obj: KubeObject): FieldError[] {
     if (v !== 'Retain' && v !== 'Delete') errs.push(notSupported(`spec.persistentVolumeClaimRetentionPolicy.${f}`, v, ['Retain', 'Delete']));
   }
   errs.push(...validateSelectorAndTemplate(spec, { emptyInvalidFor: 'statefulset', restartPolicies: ['Always'] }));
+  if (objs(spec.volumeClaimTemplates).length > 0) errs.push(forbiddenField('spec.volumeClaimTemplates', VOLUME_CLAIM_TEMPLATES_UNSUPPORTED));
   return errs;
 }
 
