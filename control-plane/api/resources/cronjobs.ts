@@ -48,7 +48,7 @@ export function cronScheduleError(schedule: string): string | undefined {
   }
   const fields = s.split(/\s+/).filter((f) => f !== '');
   if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`;
-  const ranges: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+  const ranges: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
   for (let i = 0; i < 5; i++) {
     const f = fields[i] ?? '';
     const [lo, hi] = ranges[i] ?? [0, 0];
