@@ -40,6 +40,8 @@ function asClass(obj: KubeObject): PriorityClass {
   };
 }
 
+const DEFAULT_CACHE_MS = 1000;
+
 export function priorityPlugin(deps: { store: Store; table: ResourceTable }): MutatingPlugin {
   const prefix = (): string => deps.table.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.entry.storagePrefix ?? '/registry/priorityclasses/';
 
@@ -59,6 +61,16 @@ export function priorityPlugin(deps: { store: Store; table: ResourceTable }): Mu
     return undefined;
   };
 
+  // Pod creation asks for the global default on every pod; like upstream's
+  // lister, a short-lived cache is eventually consistent (a new default
+  // applies within a second) instead of listing every class per pod.
+  let cachedDefault: { at: number; value: Promise<PriorityClass | undefined> } | undefined;
+  const podDefault = (): Promise<PriorityClass | undefined> => {
+    const now = Date.now();
+    if (!cachedDefault || now - cachedDefault.at > DEFAULT_CACHE_MS) cachedDefault = { at: now, value: globalDefault() };
+    return cachedDefault.value;
+  };
+
   const admitPod = async (attrs: AdmissionAttributes, pod: KubeObject): Promise<void> => {
     if (!isPlainObject(pod.spec)) return;
     const spec = pod.spec;
@@ -69,7 +81,7 @@ export function priorityPlugin(deps: { store: Store; table: ResourceTable }): Mu
       pc = await lookup(name);
       if (!pc) throw forbidden(gr, attrs.name, `no PriorityClass with name ${name} was found`);
     } else {
-      pc = await globalDefault();
+      pc = await podDefault();
       if (pc) spec.priorityClassName = pc.name;
     }
     const value = pc?.value ?? 0;
