@@ -16,6 +16,8 @@ import { deleteOptions, isDryRun, queryBool, queryParam } from './query.js';
 import type { RestContext, RestRequest } from './rest-context.js';
 import { compileSelection } from './selection.js';
 import { createObject, deleteObject, updateObject } from './writer.js';
+import { deleteNamespace } from './namespace-deletion.js';
+import { isNamespaceEntry } from './namespace-update.js';
 import { validatePatchedFields, validateWriteFields } from '../validation/field-validation.js';
 import { notFound, isApiError } from '../../api/errors.js';
 
@@ -117,7 +119,8 @@ export async function handlePatch(rc: RestContext, req: RestRequest, raw: RawBod
 
 export async function handleDelete(rc: RestContext, req: RestRequest, raw: RawBody): Promise<Reply> {
   const opts = deleteOptions(req.query, decodeDocument(bodyBuffer(raw.body), raw.contentType));
-  const res = await deleteObject(rc, req, req.target.name, opts);
+  const del = isNamespaceEntry(req.target.resolved.entry) ? deleteNamespace : deleteObject;
+  const res = await del(rc, req, req.target.name, opts);
   return { code: 200, body: toServed(req.target.resolved, res.object) };
 }
 

@@ -25,6 +25,7 @@ import { parseTarget, resourceNotFound, type RequestTarget } from './request-tar
 import type { RestContext, RestOptions, RestRequest } from './rest-context.js';
 import { handleBinding, handleConnect, handleScale } from './subresources.js';
 import { dispatchVirtual } from './virtual.js';
+import { handleNamespaceFinalize } from './namespace-finalize.js';
 import { negotiateOutput } from '../tables/negotiate.js';
 import { renderResponse } from '../tables/transform.js';
 
@@ -66,6 +67,7 @@ async function dispatch(rc: RestContext, req: RestRequest, method: string, raw: 
       if (method !== 'POST') throw methodNotAllowed();
       return handleBinding(rc, req, raw);
     }
+    if (t.subresource === 'finalize' && subs?.others?.includes('finalize')) return handleNamespaceFinalize(rc, req, method, raw);
     if (subs?.others?.includes(t.subresource)) return handleConnect(rc, req, method, raw);
     throw resourceNotFound();
   }

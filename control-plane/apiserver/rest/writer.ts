@@ -16,6 +16,7 @@ import { addedFinalizersDuringDeletion, prepareForCreate, prepareForUpdate, shou
 import { checkPreconditions, type DeleteOptions } from './query.js';
 import type { RestContext, RestRequest } from './rest-context.js';
 import { recordWrite } from '../fieldmanager/write-hooks.js';
+import { isNamespaceEntry, shouldDeleteNamespaceDuringUpdate } from './namespace-update.js';
 
 const MAX_RETRIES = 16;
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -124,7 +125,7 @@ export async function updateObject(rc: RestContext, req: RestRequest, spec: Upda
       ], entry.group);
     }
     const value = encodeForStorage(entry, next);
-    const removeNow = shouldDeleteDuringUpdate(next, old);
+    const removeNow = isNamespaceEntry(entry) ? shouldDeleteNamespaceDuringUpdate(next, old) : shouldDeleteDuringUpdate(next, old);
     if (value === encodeForStorage(entry, old) && !removeNow) return { object: old, deleted: false };
     if (spec.dryRun) return { object: decodeStored(value, cur.modRevision), deleted: removeNow };
     try {
@@ -143,10 +144,19 @@ export async function updateObject(rc: RestContext, req: RestRequest, spec: Upda
 
 const GC_FINALIZERS = ['orphan', 'foregroundDeletion'];
 
-function finalizersFor(obj: KubeObject, opts: DeleteOptions): string[] {
+/**
+ * Resources whose upstream DefaultGarbageCollectionPolicy is
+ * OrphanDependents (backwards compatibility): batch/v1 Jobs. A delete
+ * naming no policy orphans their dependents unless the object's own
+ * finalizers say otherwise.
+ */
+const ORPHAN_BY_DEFAULT = new Set(['batch/v1/jobs']);
+
+function finalizersFor(obj: KubeObject, opts: DeleteOptions, orphanByDefault = false): string[] {
   const current = obj.metadata.finalizers ?? [];
   let policy = opts.propagationPolicy;
   if (!policy && opts.orphanDependents !== undefined) policy = opts.orphanDependents ? 'Orphan' : 'Background';
+  if (!policy && orphanByDefault && !current.some((f) => GC_FINALIZERS.includes(f))) policy = 'Orphan';
   if (!policy) return current;
   const want = policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : undefined;
   const out = current.filter((f) => !GC_FINALIZERS.includes(f) || f === want);
@@ -178,7 +188,8 @@ export async function deleteObject(rc: RestContext, req: RestRequest, name: stri
     const decision = entry.deletion ? entry.deletion(obj, opts.gracePeriodSeconds) : { graceful: false };
     const grace = decision.graceful ? Math.max(0, decision.gracePeriodSeconds ?? opts.gracePeriodSeconds ?? 30) : 0;
     const graceful = decision.graceful && grace > 0;
-    const finalizers = finalizersFor(obj, opts);
+    const served = req.target.resolved;
+    const finalizers = finalizersFor(obj, opts, ORPHAN_BY_DEFAULT.has(`${served.group}/${served.version}/${entry.resource}`));
     const m = obj.metadata;
     let next: KubeObject | undefined;
     if (graceful || finalizers.length > 0) {
