@@ -7,12 +7,14 @@
 import { ConfigError, KUBERNETES_VERSION, packageVersion } from '../control-plane/config.js';
 import { UsageError } from './args.js';
 import { runServer } from './server-command.js';
+import { runSim } from './sim-command.js';
 import { MAIN_USAGE } from './usage.js';
 
 type Command = (args: string[]) => Promise<void>;
 
 const commands: Record<string, Command> = {
   server: runServer,
+  sim: runSim,
   version: async () => {
     process.stdout.write(`skiff v${packageVersion()} (Kubernetes ${KUBERNETES_VERSION})\n`);
   },

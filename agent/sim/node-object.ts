@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { formatTime, type KubeObject } from '../../control-plane/api/meta.js';
 import { intToIp, parseIpv4Cidr } from './ip-allocator.js';
+import { sameValue } from './same-value.js';
 
 /** Node addresses come from here: distinct fake InternalIPs, one per node. */
 export const NODE_IP_RANGE = '10.200.0.0/16';
@@ -169,9 +170,9 @@ export function statusDiffers(current: Partial<NodeStatus> | undefined, desired:
     const c = cur.find((x) => x.type === d.type);
     if (!c || c.status !== d.status || c.reason !== d.reason || c.message !== d.message) return true;
   }
-  if (JSON.stringify(current.addresses ?? []) !== JSON.stringify(desired.addresses)) return true;
+  if (!sameValue(current.addresses ?? [], desired.addresses)) return true;
   if (current.daemonEndpoints?.kubeletEndpoint?.Port !== KUBELET_PORT) return true;
-  return JSON.stringify(current.nodeInfo ?? {}) !== JSON.stringify(desired.nodeInfo);
+  return !sameValue(current.nodeInfo ?? {}, desired.nodeInfo);
 }
 
 /** Whether labels and annotations need to be (re)asserted on a node taken over. */

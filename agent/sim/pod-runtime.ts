@@ -111,7 +111,7 @@ export function startPodRun(pod: KubeObject, podIP: string, hostIP: string, now:
     const id = newId();
     const sidecar = c.restartPolicy === 'Always';
     const run: ContainerRun = { name: c.name, image: c.image, id, startedAt: now, restartCount: 0, sidecar };
-    if (!sidecar) run.terminated = { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now, containerID: id };
+    if (!sidecar) run.terminated = { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now, containerID: `sim://${id}` };
     return run;
   });
   const containers = containerSpecs(pod, 'containers').map((c): ContainerRun => ({ name: c.name, image: c.image, id: newId(), startedAt: now, restartCount: 0 }));

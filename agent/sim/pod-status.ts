@@ -12,6 +12,7 @@
 import { formatTime, type KubeObject } from '../../control-plane/api/meta.js';
 import type { ContainerRun, PodRun, Terminated } from './pod-runtime.js';
 import { createHash } from 'node:crypto';
+import { sameValue } from './same-value.js';
 
 export interface PodCondition {
   type: string;
@@ -107,7 +108,7 @@ export function renderPodStatus(pod: KubeObject, run: PodRun, now: Date): PodSta
     byType.get('PodScheduled')?.status === 'True' ? { ...byType.get('PodScheduled')! } : cond('PodScheduled', 'True'),
   ];
   const stamp = formatTime(now);
-  const conditions = owned.map((c) => {
+  const conditions: PodCondition[] = owned.map((c) => {
     const prev = byType.get(c.type);
     return {
       ...c,
@@ -134,25 +135,6 @@ export function renderPodStatus(pod: KubeObject, run: PodRun, now: Date): PodSta
   if (run.init.length) status.initContainerStatuses = run.init.map((c) => containerStatus(c, true));
   else delete status.initContainerStatuses;
   return status;
-}
-
-/** Deep equality that treats null, undefined and absent alike (the server may drop nulls). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || a === undefined) return b === null || b === undefined;
-  if (b === null || b === undefined) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => sameValue(x, b[i]));
-  }
-  if (typeof a === 'object' && typeof b === 'object' && !Array.isArray(b)) {
-    const ao = a as Record<string, unknown>;
-    const bo = b as Record<string, unknown>;
-    const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-    for (const k of keys) if (!sameValue(ao[k], bo[k])) return false;
-    return true;
-  }
-  return false;
 }
 
 export function podStatusEqual(current: unknown, desired: PodStatus): boolean {
