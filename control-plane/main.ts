@@ -22,6 +22,7 @@ import { newBuiltinTable } from './api/resources/index.js';
 import { AdmissionChain } from './apiserver/admission/admission.js';
 import { priorityPlugin } from './apiserver/admission/priority.js';
 import { defaultsPlugin } from './apiserver/admission/defaults.js';
+import { defaultTolerationSecondsPlugin } from './apiserver/admission/default-toleration-seconds.js';
 import { namespaceLifecyclePlugin } from './apiserver/admission/namespace-lifecycle.js';
 import { ServiceAllocation } from './apiserver/admission/service-allocation.js';
 import { nthAddress, parsePortRange, parseServiceCidr } from './apiserver/admission/service-allocation-ranges.js';
@@ -192,7 +193,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       random: Math.random,
     });
     const admission = new AdmissionChain(
-      [priorityPlugin({ store, table }), defaultsPlugin(), allocation],
+      [priorityPlugin({ store, table }), defaultsPlugin(), defaultTolerationSecondsPlugin(), allocation],
       [validationPlugin(), namespaceLifecyclePlugin({ store, table })],
     );
     const deps: ApiServerDeps = {
@@ -256,7 +257,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       nodeCidrMaskSize: cfg.nodeCidrMaskSize,
       nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
       serviceCidr: cfg.serviceCidr,
-      terminatedPodGcThreshold: 12_500,
+      terminatedPodGcThreshold: cfg.terminatedPodGcThreshold,
     };
     const managers: ControllerManager[] = [];
     if (!cfg.disableScheduler) {

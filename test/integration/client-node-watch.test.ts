@@ -12,9 +12,12 @@ import { credentialsFromKubeconfig } from '../../control-plane/api/client/kubeco
 import { startSkiff, type SkiffHandle } from '../helpers/skiff.js';
 import { eventually } from '../helpers/kubectl.js';
 
+/** The API alone: no scheduler or controllers acting on the objects these tests write by hand. */
+const API_ONLY = ['--disable-controller-manager', '--disable-scheduler'];
+
 let server: SkiffHandle;
 before(async () => {
-  server = await startSkiff({});
+  server = await startSkiff({ extraArgs: API_ONLY });
 });
 after(async () => {
   await server?.stop();

@@ -27,7 +27,11 @@ for (const backend of ['sqlite', 'etcd'] as const) {
     before(async () => {
       home = tempDir('skiff-kubectl-home-');
       if (backend === 'etcd') etcd = await startEtcd();
-      server = await startSkiff({ datastore: etcd ? `etcd://${etcd.endpoint.replace(/^https?:\/\//, '')}` : undefined });
+      // The API alone: no controllers turning the Deployment into pods.
+      server = await startSkiff({
+        datastore: etcd ? `etcd://${etcd.endpoint.replace(/^https?:\/\//, '')}` : undefined,
+        extraArgs: ['--disable-controller-manager', '--disable-scheduler'],
+      });
     });
 
     after(async () => {

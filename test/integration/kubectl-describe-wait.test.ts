@@ -10,6 +10,9 @@ import { startSkiff, type SkiffHandle } from '../helpers/skiff.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
 import { adminCreds, api, type Creds } from './streaming-client.js';
 
+/** The API alone: no scheduler or controllers acting on the objects these tests write by hand. */
+const API_ONLY = ['--disable-controller-manager', '--disable-scheduler'];
+
 type Obj = Record<string, unknown> & { metadata: Record<string, unknown> };
 const V = '--validate=false';
 
@@ -41,7 +44,7 @@ describe('kubectl describe, wait, rollout and dry run', () => {
 
   before(async () => {
     home = tempDir('skiff-describe-home-');
-    server = await startSkiff();
+    server = await startSkiff({ extraArgs: API_ONLY });
     creds = adminCreds(server.dataDir);
     assert.equal((await call('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } })).status, 201);
   });

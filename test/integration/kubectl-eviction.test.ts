@@ -12,6 +12,9 @@ import { startSkiff, type SkiffHandle } from '../helpers/skiff.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
 import { adminCreds, api, type Creds } from './streaming-client.js';
 
+/** The API alone: no scheduler or controllers acting on the objects these tests write by hand. */
+const API_ONLY = ['--disable-controller-manager', '--disable-scheduler'];
+
 type Obj = Record<string, unknown> & { metadata: Record<string, unknown> };
 
 describe('pods/eviction honours PodDisruptionBudgets', () => {
@@ -51,7 +54,7 @@ describe('pods/eviction honours PodDisruptionBudgets', () => {
 
   before(async () => {
     home = tempDir('skiff-eviction-home-');
-    server = await startSkiff();
+    server = await startSkiff({ extraArgs: API_ONLY });
     creds = adminCreds(server.dataDir);
     assert.equal((await call('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } })).status, 201);
     const rs = await call('POST', '/apis/apps/v1/namespaces/default/replicasets', {

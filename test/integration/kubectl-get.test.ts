@@ -13,6 +13,9 @@ import { Kubectl, eventually } from '../helpers/kubectl.js';
 import { startSkiff, type SkiffHandle } from '../helpers/skiff.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
 
+/** The API alone: no scheduler or controllers acting on the objects these tests write by hand. */
+const API_ONLY = ['--disable-controller-manager', '--disable-scheduler'];
+
 const V = '--validate=false';
 const AGE = '\\d+[smhdy]\\d*[smhd]?';
 
@@ -41,7 +44,7 @@ describe('kubectl get prints server-side Tables', () => {
 
   before(async () => {
     home = tempDir('skiff-kubectl-get-home-');
-    server = await startSkiff();
+    server = await startSkiff({ extraArgs: API_ONLY });
   });
 
   after(async () => {

@@ -19,6 +19,9 @@ import { Kubectl } from '../helpers/kubectl.js';
 import { startSkiff, type SkiffHandle } from '../helpers/skiff.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
 
+/** The API alone: no scheduler or controllers acting on the objects these tests write by hand. */
+const API_ONLY = ['--disable-controller-manager', '--disable-scheduler'];
+
 const JSON_VERSION = '1.31';
 const PROTOBUF_VERSIONS = ['1.32', '1.33'];
 const tag = (v: string): string => v.replace('.', '');
@@ -98,7 +101,7 @@ describe('kubectl protobuf request bodies against skiff server', () => {
 
   before(async () => {
     home = tempDir('skiff-kubectl-protobuf-');
-    server = await startSkiff();
+    server = await startSkiff({ extraArgs: API_ONLY });
   });
 
   after(async () => {

@@ -13,6 +13,9 @@ import { Kubectl } from '../helpers/kubectl.js';
 import { startSkiff, type SkiffHandle } from '../helpers/skiff.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
 
+/** The API alone: no scheduler or controllers acting on the objects these tests write by hand. */
+const API_ONLY = ['--disable-controller-manager', '--disable-scheduler'];
+
 const V = '--validate=false';
 
 function deployment(name: string, opts: { replicas?: number; tier?: boolean; image?: string } = {}): string {
@@ -56,7 +59,7 @@ describe('kubectl server-side apply against skiff server', () => {
 
   before(async () => {
     home = tempDir('skiff-ssa-home-');
-    server = await startSkiff();
+    server = await startSkiff({ extraArgs: API_ONLY });
   });
 
   after(async () => {

@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import { adminCreds, api, rawRequest, waitFor, type Creds } from './streaming-client.js';
 import { startStandIn, type StandIn } from './streaming-stand-in.js';
 
+/** The API alone: no scheduler or controllers acting on the objects these tests write by hand. */
+const API_ONLY = ['--disable-controller-manager', '--disable-scheduler'];
+
 function node(name: string, port: number): unknown {
   return {
     apiVersion: 'v1',
@@ -55,7 +58,7 @@ describe('streaming through the API server to a node agent', () => {
 
   before(async () => {
     home = tempDir('skiff-streaming-home-');
-    server = await startSkiff();
+    server = await startSkiff({ extraArgs: API_ONLY });
     creds = adminCreds(server.dataDir);
     agent = await startStandIn(join(server.dataDir, 'tls'));
     await putNode(server.port, creds, 'node-a', agent.port);
