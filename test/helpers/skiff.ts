@@ -71,7 +71,9 @@ export async function startSkiff(opts: SkiffOptions = {}): Promise<SkiffHandle> 
     });
 
   const launch = async (): Promise<void> => {
-    const c = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // SKIFF_SERVER_NODE_ARGS (e.g. "--cpu-prof") profiles the server in benchmarks.
+    const nodeArgs = (process.env['SKIFF_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const c = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     c.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     c.stderr?.on('data', (d: Buffer) => (log += d.toString()));
