@@ -26,17 +26,11 @@ import type { Job, JobStatus } from '../job/job-pods.js';
 import { CronParseError, parseCronSchedule, type CronSchedule } from './cron-schedule.js';
 import { nextScheduleDelayMs, nextScheduleTime, TOO_MANY_MISSED } from './schedule-times.js';
 import { formatRfc3339, isValidTimeZone } from './time-zone.js';
+import type { ObjectReference } from '../../api/resources/events.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
-export interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
-}
+export type { ObjectReference };
 
 export interface CronJobStatus {
   active?: ObjectReference[];

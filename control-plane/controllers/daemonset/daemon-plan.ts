@@ -24,6 +24,7 @@ import { scaledValue, type IntOrString } from '../../api/intstr.js';
 import { isPodAvailable, isPodReady, podPhase, type Pod } from '../framework/pod-util.js';
 import type { NodeView } from '../../scheduler/types.js';
 import { isPodUpdated, nodeShouldRunDaemonPod, REVISION_HASH_LABEL, targetNodeName, templateGeneration, type DaemonSet } from './daemon-pods.js';
+import { byCreationThenName } from '../framework/ordering.js';
 
 export interface DaemonInput {
   ds: DaemonSet;
@@ -73,12 +74,7 @@ export function byAge(a: Pod, b: Pod): number {
   const sa = a.spec?.nodeName ? 0 : 1;
   const sb = b.spec?.nodeName ? 0 : 1;
   if (sa !== sb) return sa - sb;
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const na = a.metadata.name ?? '';
-  const nb = b.metadata.name ?? '';
-  return na < nb ? -1 : na > nb ? 1 : 0;
+  return byCreationThenName(a, b);
 }
 
 export function allowsSurge(ds: DaemonSet): boolean {

@@ -25,6 +25,7 @@ import {
   type DeploymentCondition,
   type DeploymentStatus,
 } from './types.js';
+import { byCreationThenName } from '../framework/ordering.js';
 
 /** upstream's maxRevHistoryLengthInChars. */
 export const MAX_REV_HISTORY_LENGTH = 2000;
@@ -166,12 +167,7 @@ export function equalIgnoreHash(t1: PodTemplate | undefined, t2: PodTemplate | u
 
 /** ReplicaSetsByCreationTimestamp: oldest first, then by name. */
 export function byCreation(a: ReplicaSet, b: ReplicaSet): number {
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const na = a.metadata.name ?? '';
-  const nb = b.metadata.name ?? '';
-  return na < nb ? -1 : na > nb ? 1 : 0;
+  return byCreationThenName(a, b);
 }
 
 /** FindNewReplicaSet: the oldest ReplicaSet whose template equals the Deployment's. */

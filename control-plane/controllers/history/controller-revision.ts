@@ -14,6 +14,7 @@
  */
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { canonicalJson, controllerRevisionName, hashControllerRevision } from './revision-hash.js';
+import { byCreationThenName } from '../framework/ordering.js';
 
 export interface ControllerRevision extends KubeObject {
   data?: unknown;
@@ -48,12 +49,7 @@ export function sortRevisions<T extends ControllerRevision>(revs: readonly T[]):
   return [...revs].sort((a, b) => {
     const d = revisionNumber(a) - revisionNumber(b);
     if (d !== 0) return d;
-    const ta = a.metadata.creationTimestamp ?? '';
-    const tb = b.metadata.creationTimestamp ?? '';
-    if (ta !== tb) return ta < tb ? -1 : 1;
-    const na = a.metadata.name ?? '';
-    const nb = b.metadata.name ?? '';
-    return na < nb ? -1 : na > nb ? 1 : 0;
+    return byCreationThenName(a, b);
   });
 }
 
