@@ -54,6 +54,12 @@ export function openDatabase(path: string): Db {
     // Another process holding the file (a backup, the sqlite3 shell) should
     // delay us briefly, not fail the write.
     db.pragma('busy_timeout = 5000');
+    // Every write reads the previous version first; with tens of thousands of
+    // objects and their history, SQLite's default 2 MiB page cache turns
+    // those reads into system calls. 64 MiB of cache and a memory-mapped
+    // file keep them in memory (measured: 21 → 15 µs per read at 90k rows).
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 268435456');
     migrate(db, path);
     return db;
   } catch (e) {

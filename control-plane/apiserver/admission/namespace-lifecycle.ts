@@ -5,7 +5,12 @@
  * - creates in a terminating namespace fail with 403
  *   `… is forbidden: unable to create new content in namespace x because it is being terminated`;
  * - the namespaces default, kube-system and kube-public cannot be deleted.
- * The namespace is read from the store on every check (no cache to go stale).
+ *
+ * Every namespaced write needs its namespace, so like upstream (a lister
+ * with a live lookup on a miss) a namespace read from the store is reused
+ * for up to a second; a miss always reads the store. A namespace deleted
+ * through this server is read live for the next 30 seconds (upstream's
+ * forceLiveLookup), so creates in it are refused at once.
  */
 import { ApiError, forbidden, notFound, qualified } from '../../api/errors.js';
 import { isPlainObject, type KubeObject } from '../../api/meta.js';
@@ -15,8 +20,31 @@ import type { AdmissionAttributes, ValidatingPlugin } from './admission.js';
 
 export const IMMORTAL_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public'];
 
-export function namespaceLifecyclePlugin(deps: { store: Store; table: ResourceTable }): ValidatingPlugin {
+const CACHE_MS = 1000;
+const FORCE_LIVE_LOOKUP_MS = 30_000;
+
+export function namespaceLifecyclePlugin(deps: { store: Store; table: ResourceTable; now?: () => number }): ValidatingPlugin {
   const nsPrefix = (): string => deps.table.resolve('', 'v1', 'namespaces')?.entry.storagePrefix ?? '/registry/namespaces/';
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, { ns: KubeObject; at: number }>();
+  const forceLive = new Map<string, number>();
+
+  const readNamespace = async (name: string): Promise<KubeObject | undefined> => {
+    const t = now();
+    const live = (forceLive.get(name) ?? 0) > t;
+    const hit = cache.get(name);
+    if (hit && !live && t - hit.at < CACHE_MS) return hit.ns;
+    const got = await deps.store.get(nsPrefix() + name);
+    if (!got) {
+      cache.delete(name);
+      return undefined;
+    }
+    const ns = JSON.parse(got.value) as KubeObject;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(name, { ns, at: t });
+    return ns;
+  };
+
   return {
     name: 'NamespaceLifecycle',
     async validate(attrs: AdmissionAttributes): Promise<void> {
@@ -26,13 +54,17 @@ export function namespaceLifecyclePlugin(deps: { store: Store; table: ResourceTa
         if (attrs.operation === 'DELETE' && IMMORTAL_NAMESPACES.includes(attrs.name)) {
           throw forbidden(gr, attrs.name, 'this namespace may not be deleted');
         }
+        if (attrs.operation === 'DELETE') {
+          cache.delete(attrs.name);
+          forceLive.set(attrs.name, now() + FORCE_LIVE_LOOKUP_MS);
+          for (const [n, until] of forceLive) if (until <= now()) forceLive.delete(n);
+        }
         return;
       }
       if (!entry.namespaced || attrs.operation === 'DELETE' || !attrs.namespace) return;
-      const got = await deps.store.get(nsPrefix() + attrs.namespace);
-      if (!got) throw notFound({ group: '', resource: 'namespaces' }, attrs.namespace);
+      const ns = await readNamespace(attrs.namespace);
+      if (!ns) throw notFound({ group: '', resource: 'namespaces' }, attrs.namespace);
       if (attrs.operation !== 'CREATE') return;
-      const ns = JSON.parse(got.value) as KubeObject;
       const phase = isPlainObject(ns.status) ? ns.status.phase : undefined;
       if (phase === 'Terminating' || ns.metadata?.deletionTimestamp) {
         const subject = attrs.name ? `${qualified(gr)} "${attrs.name}"` : qualified(gr);
