@@ -100,7 +100,7 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
     if (destroy) raw.destroy();
     else if (!raw.writableEnded) raw.end();
   };
-  const write = (line: string): void => {
+  const write = (line: string | Buffer): void => {
     if (closed) return;
     raw.write(line);
     // A consumer this far behind would make us buffer without bound: drop it.
