@@ -112,6 +112,14 @@ export interface ResourceEntry {
    */
   specFields?: string[];
 
+  /**
+   * Kind-specific server-set fields, as upstream's strategy PrepareForCreate
+   * and PrepareForUpdate (after the generic metadata rules). beforeUpdate
+   * runs for writes of the main resource only, not its subresources.
+   */
+  beforeCreate?(obj: KubeObject): void;
+  beforeUpdate?(obj: KubeObject, old: KubeObject): void;
+
   /** Upstream defaulting; mutates in place. Runs on create and update. */
   defaults?(obj: KubeObject): void;
 

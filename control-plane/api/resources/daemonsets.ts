@@ -8,7 +8,7 @@ import type { KubeObject } from '../meta.js';
 import type { ResourceEntry } from '../resource-table.js';
 import { nameIsDNSSubdomain } from '../validation.js';
 import { validateRollingUpdate } from './deployments.js';
-import { child, rec, setDefault, setDefaultString, str } from './fields.js';
+import { child, deepEqual, rec, setDefault, setDefaultString, str } from './fields.js';
 import { withMeta } from './object-meta.js';
 import { defaultPodTemplate, normalizePodTemplate } from './pod-spec-defaults.js';
 import { validateReplicas, validateSelectorAndTemplate, validateSelectorUpdate } from './workload-common.js';
@@ -54,6 +54,17 @@ function validateDaemonSetSpec(obj: KubeObject): FieldError[] {
   return errs;
 }
 
+/**
+ * apps/v1 carries upstream's spec.templateGeneration in this annotation: 1
+ * on create, +1 whenever the pod template changes. The DaemonSet controller
+ * labels its pods with it (pod-template-generation).
+ */
+export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+
+function setTemplateGeneration(obj: KubeObject, gen: number): void {
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TEMPLATE_GENERATION_ANNOTATION]: String(gen) };
+}
+
 export const daemonsets: ResourceEntry = {
   group: 'apps',
   version: 'v1',
@@ -66,6 +77,11 @@ export const daemonsets: ResourceEntry = {
   storagePrefix: '/registry/daemonsets/',
   subresources: { status: true },
   specFields: ['spec'],
+  beforeCreate: (obj) => setTemplateGeneration(obj, 1),
+  beforeUpdate: (obj, old) => {
+    const was = Number(old.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? '1') || 1;
+    setTemplateGeneration(obj, deepEqual(rec(obj.spec)?.template, rec(old.spec)?.template) ? was : was + 1);
+  },
   defaults: defaultDaemonSet,
   normalize: (obj) => normalizePodTemplate(rec(obj.spec)?.template),
   validate: withMeta({ namespaced: true, name: nameIsDNSSubdomain }, (obj, old) => {

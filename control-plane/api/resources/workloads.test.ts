@@ -4,6 +4,7 @@ import { formatFieldError } from '../field-errors.js';
 import type { KubeObject } from '../meta.js';
 import type { ResourceEntry } from '../resource-table.js';
 import { cronjobs } from './cronjobs.js';
+import { daemonsets, TEMPLATE_GENERATION_ANNOTATION } from './daemonsets.js';
 import { deployments } from './deployments.js';
 import { jobs } from './jobs.js';
 import { selectorString } from './label-selector.js';
@@ -136,5 +137,23 @@ describe('jobs and cronjobs', () => {
   test('a cronjob schedule must have five fields', () => {
     const c: KubeObject = { metadata: { name: 'c', namespace: 'default' }, spec: { schedule: 'often', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } } } } };
     assert.deepEqual(run(cronjobs, c), ['spec.schedule: Invalid value: "often": expected exactly 5 fields, found 1: [often]']);
+  });
+});
+
+describe('daemonsets', () => {
+  const ds = (image: string, annotations?: Record<string, string>): KubeObject => ({
+    metadata: { name: 'agent', namespace: 'default', ...(annotations ? { annotations } : {}) },
+    spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image }] } } },
+  });
+  test('the template generation starts at 1 and counts template changes only', () => {
+    const created = ds('a:1');
+    daemonsets.beforeCreate?.(created);
+    assert.equal(created.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION], '1');
+    const relabelled = ds('a:1', { [TEMPLATE_GENERATION_ANNOTATION]: '7', note: 'x' });
+    daemonsets.beforeUpdate?.(relabelled, created);
+    assert.equal(relabelled.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION], '1', 'clients cannot move it');
+    const changed = ds('a:2');
+    daemonsets.beforeUpdate?.(changed, created);
+    assert.equal(changed.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION], '2');
   });
 });

@@ -33,6 +33,7 @@ export function prepareForCreate(entry: ResourceEntry, obj: KubeObject, deps: Pi
   m.creationTimestamp = formatTime(deps.clock.now());
   if (hasGeneration(entry)) m.generation = 1;
   else delete m.generation;
+  entry.beforeCreate?.(obj);
 }
 
 /**
@@ -70,6 +71,7 @@ export function prepareForUpdate(entry: ResourceEntry, subresource: string, inco
   } else {
     delete m.generation;
   }
+  if (subresource === '') entry.beforeUpdate?.(obj, old);
   return obj;
 }
 

@@ -22,10 +22,11 @@ import type { PodTemplate } from '../history/controller-revision.js';
 import { matchesNodeRequirement } from '../../scheduler/filters/node-affinity.js';
 import { tolerates } from '../../scheduler/filters/taint-toleration.js';
 import type { Affinity, NodeSelectorTerm, NodeView, Taint, Toleration } from '../../scheduler/types.js';
+import { TEMPLATE_GENERATION_ANNOTATION } from '../../api/resources/daemonsets.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
-export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+export { TEMPLATE_GENERATION_ANNOTATION };
 
 export interface DaemonSet extends KubeObject {
   spec?: {
