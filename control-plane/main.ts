@@ -113,12 +113,19 @@ function loadTokens(dataDir: string): Map<string, UserInfo> {
   }
 }
 
+// Random bytes drawn in blocks: one crypto call per 4 KiB, not per name.
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
 function randomSuffix(length: number): string {
   // upstream's alphabet for generateName: no vowels, no confusable digits.
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const bytes = randomBytes(length);
+  if (randomOffset + length > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomOffset = 0;
+  }
   let out = '';
-  for (const b of bytes) out += alphabet[b % alphabet.length];
+  for (let i = 0; i < length; i++) out += alphabet[randomPool[randomOffset++]! % alphabet.length];
   return out;
 }
 

@@ -126,7 +126,10 @@ export async function updateObject(rc: RestContext, req: RestRequest, spec: Upda
     }
     const value = encodeForStorage(entry, next);
     const removeNow = isNamespaceEntry(entry) ? shouldDeleteNamespaceDuringUpdate(next, old) : shouldDeleteDuringUpdate(next, old);
-    if (value === encodeForStorage(entry, old) && !removeNow) return { object: old, deleted: false };
+    // The stored string is what encodeForStorage wrote, so comparing with it
+    // detects a no-op write without serializing the old object again (a
+    // value in another layout is rewritten once, then compares equal).
+    if (value === cur.value && !removeNow) return { object: old, deleted: false };
     if (spec.dryRun) return { object: decodeStored(value, cur.modRevision), deleted: removeNow };
     try {
       const written = await rc.deps.store.update(key, value, cur.modRevision);
