@@ -41,6 +41,7 @@ import { LoopbackTransport } from './apiserver/loopback-transport.js';
 import { ApiClient } from './api/client/api-client.js';
 import { bootstrapCluster, type ApiCaller } from './bootstrap/bootstrap.js';
 import { builtinControllers, schedulerControllers } from './controllers/index.js';
+import { InformerFactory } from './controllers/framework/informer-factory.js';
 import { ControllerManager } from './controllers/manager.js';
 import { kubernetesGitVersion, type ServerConfig } from './config.js';
 import { ensureClusterPki } from './pki/cluster-pki.js';
@@ -266,15 +267,18 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       serviceCidr: cfg.serviceCidr,
       terminatedPodGcThreshold: cfg.terminatedPodGcThreshold,
     };
+    // One set of informers for the scheduler and the controllers: one watch
+    // and one cached copy of every pod, however many of them read it.
+    const informers = new InformerFactory(client, { log });
     const managers: ControllerManager[] = [];
     if (!cfg.disableScheduler) {
       managers.push(
-        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: schedulerControllers, leaderElection: election('kube-scheduler'), log }),
+        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: schedulerControllers, leaderElection: election('kube-scheduler'), informers, log }),
       );
     }
     if (!cfg.disableControllerManager) {
       managers.push(
-        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: builtinControllers, leaderElection: election('kube-controller-manager'), log }),
+        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: builtinControllers, leaderElection: election('kube-controller-manager'), informers, log }),
       );
     }
     for (const m of managers) m.start();
@@ -293,6 +297,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
         closing ??= (async () => {
           health.ready = false;
           await Promise.all(managers.map((m) => m.stop().catch(() => undefined)));
+          informers.stopAll();
           loopback.close();
           // fastify's close waits for in-flight requests (watches are cut in preClose).
           await server.close();

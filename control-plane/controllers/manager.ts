@@ -35,6 +35,12 @@ export interface ControllerManagerOptions {
   controllers: () => Controller[];
   /** undefined: run at once, without a Lease (single server, tests). */
   leaderElection?: LeaderElectionOptions;
+  /**
+   * Informers shared with other managers in this process (the scheduler's
+   * and the controllers' pod caches are then one watch and one copy). They
+   * outlive terms of leadership; without it each term has its own.
+   */
+  informers?: InformerFactory;
   log: (msg: string) => void;
 }
 
@@ -68,7 +74,7 @@ export class ControllerManager {
   private async begin(): Promise<void> {
     await this.end();
     const { client, clock, random, config, log } = this.opts;
-    const informers = new InformerFactory(client, { log });
+    const informers = this.opts.informers ?? new InformerFactory(client, { log });
     const events = new EventBroadcaster(client, clock, log);
     const controllers = this.opts.controllers();
     const term = { controllers, informers, events, stopped: false };
@@ -82,7 +88,9 @@ export class ControllerManager {
       config,
       log,
     };
-    for (const c of controllers) c.setup(ctx);
+    informers.withOwner(term, () => {
+      for (const c of controllers) c.setup(ctx);
+    });
     await informers.startAll();
     if (term.stopped) return;
     for (const c of controllers) c.run();
@@ -94,7 +102,8 @@ export class ControllerManager {
     this.term = undefined;
     term.stopped = true;
     await Promise.all(term.controllers.map(async (c) => c.stop()));
-    term.informers.stopAll();
+    if (term.informers === this.opts.informers) term.informers.removeOwner(term);
+    else term.informers.stopAll();
     term.events.stop();
   }
 

@@ -39,7 +39,10 @@ const NAMESPACE_INDEX = 'namespace';
 
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly items = new Map<string, T>();
-  private readonly handlers: InformerHandler<T>[] = [];
+  private handlers: InformerHandler<T>[] = [];
+  private readonly owners = new Map<InformerHandler<T>, object>();
+  /** Set by a shared factory: who is registering handlers right now. */
+  currentOwner: () => object | undefined = () => undefined;
   private readonly indexFuncs = new Map<string, IndexFunc<T>>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private resourceVersion = '';
@@ -65,7 +68,15 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Registers callbacks; if already synced, replays the cache as adds. */
   addHandler(h: InformerHandler<T>): void {
     this.handlers.push(h);
+    const owner = this.currentOwner();
+    if (owner) this.owners.set(h, owner);
     if (this.synced) for (const o of this.items.values()) h.add?.(o);
+  }
+
+  /** Drops the handlers registered on behalf of owner (a controller manager's term that ended). */
+  removeHandlersOf(owner: object): void {
+    this.handlers = this.handlers.filter((h) => this.owners.get(h) !== owner);
+    for (const [h, o] of this.owners) if (o === owner) this.owners.delete(h);
   }
 
   addIndex(name: string, fn: IndexFunc<T>): void {
