@@ -21,7 +21,7 @@ import type { OwnerReference } from '../../api/meta.js';
 import { labelSelectorRequirements, matchesLabels, type LabelRequirement } from '../../api/selectors/label-selector.js';
 import type { NodeView } from '../../scheduler/types.js';
 import type { Controller, ControllerContext } from '../framework/controller.js';
-import { adoptPatch, claimAction, controllerRefOf, newControllerRef, releasePatch, STRATEGIC_MERGE_PATCH } from '../framework/controller-ref.js';
+import { adoptPatch, claimAction, controllerRefOf, newControllerRef, ownerKey, releasePatch, STRATEGIC_MERGE_PATCH } from '../framework/controller-ref.js';
 import type { EventRecorder } from '../framework/event-recorder.js';
 import type { Informer } from '../framework/informer.js';
 import type { Pod } from '../framework/pod-util.js';
@@ -78,8 +78,8 @@ export class DaemonSetController implements Controller {
     };
     this.nodes.addHandler({ add: all, update: (o, n) => (nodeSchedulingChanged(o, n) ? all() : undefined), delete: all });
     const revChanged = (r: ControllerRevision): void => {
-      const ref = controllerRefOf(r);
-      if (ref?.kind === 'DaemonSet') this.queue.add(`${r.metadata.namespace ?? ''}/${ref.name}`);
+      const key = ownerKey(r, 'DaemonSet');
+      if (key) this.queue.add(key);
     };
     this.revisions.addHandler({ add: revChanged, update: (_o, n) => revChanged(n), delete: revChanged });
   }
@@ -94,9 +94,9 @@ export class DaemonSetController implements Controller {
 
   private podChanged(pod: Pod, gone = false): void {
     this.writes.observe(pod, gone);
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      if (ref.kind === 'DaemonSet') this.queue.add(`${pod.metadata.namespace ?? ''}/${ref.name}`);
+    if (controllerRefOf(pod)) {
+      const key = ownerKey(pod, 'DaemonSet');
+      if (key) this.queue.add(key);
       return;
     }
     if (gone) return;

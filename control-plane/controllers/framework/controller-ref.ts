@@ -14,6 +14,12 @@ export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
 }
 
+/** The queue key (`namespace/name`) of obj's controller if it is of `kind`, for handlers that enqueue the owner. */
+export function ownerKey(obj: KubeObject, kind: string): string | undefined {
+  const ref = controllerRefOf(obj);
+  return ref?.kind === kind ? `${obj.metadata.namespace ?? ''}/${ref.name}` : undefined;
+}
+
 export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
   return controllerRefOf(obj)?.uid === owner.metadata.uid;
 }

@@ -17,7 +17,7 @@ import { isApiError } from '../../api/errors.js';
 import type { OwnerReference } from '../../api/meta.js';
 import { labelSelectorRequirements, matchesLabels, type LabelRequirement } from '../../api/selectors/label-selector.js';
 import type { Controller, ControllerContext } from '../framework/controller.js';
-import { adoptPatch, claimAction, controllerRefOf, newControllerRef, releasePatch, STRATEGIC_MERGE_PATCH } from '../framework/controller-ref.js';
+import { adoptPatch, claimAction, controllerRefOf, newControllerRef, ownerKey, releasePatch, STRATEGIC_MERGE_PATCH } from '../framework/controller-ref.js';
 import type { EventRecorder } from '../framework/event-recorder.js';
 import type { Informer } from '../framework/informer.js';
 import type { Pod } from '../framework/pod-util.js';
@@ -72,8 +72,8 @@ export class StatefulSetController implements Controller {
       delete: (p) => this.podChanged(p, true),
     });
     const revChanged = (r: ControllerRevision): void => {
-      const ref = controllerRefOf(r);
-      if (ref?.kind === 'StatefulSet') this.queue.add(`${r.metadata.namespace ?? ''}/${ref.name}`);
+      const key = ownerKey(r, 'StatefulSet');
+      if (key) this.queue.add(key);
     };
     this.revisions.addHandler({ add: revChanged, update: (_o, n) => revChanged(n), delete: revChanged });
   }
@@ -88,9 +88,9 @@ export class StatefulSetController implements Controller {
 
   private podChanged(pod: Pod, gone = false): void {
     this.writes.observe(pod, gone);
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      if (ref.kind === 'StatefulSet') this.queue.add(`${pod.metadata.namespace ?? ''}/${ref.name}`);
+    if (controllerRefOf(pod)) {
+      const key = ownerKey(pod, 'StatefulSet');
+      if (key) this.queue.add(key);
       return;
     }
     if (gone) return;
