@@ -15,7 +15,7 @@ import { isApiError } from '../../control-plane/api/errors.js';
 import { formatMicroTime, type Clock, type KubeObject } from '../../control-plane/api/meta.js';
 import { LeaseSchedule } from './lease-schedule.js';
 import type { NodeRegistry } from './node-registry.js';
-import type { WritePool } from './write-pool.js';
+import type { WritePool } from '../common/write-pool.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: LEASE_NAMESPACE };

@@ -14,12 +14,12 @@ import { credentialsFromKubeconfig } from '../../control-plane/api/client/kubeco
 import { HttpsTransport } from '../../control-plane/api/client/transport.js';
 import { systemClock, type Clock, type KubeObject } from '../../control-plane/api/meta.js';
 import type { SimConfig } from './config.js';
-import { Informer } from './informer.js';
+import { Informer } from '../common/informer.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { simNodeName, type SimNode } from './node-object.js';
 import { NODES, NodeRegistry } from './node-registry.js';
 import { PodLifecycle } from './pod-lifecycle.js';
-import { WritePool } from './write-pool.js';
+import { WritePool } from '../common/write-pool.js';
 
 export interface RunningSim {
   names: string[];

@@ -13,9 +13,9 @@
 import type { ApiClient, ResourceRef } from '../../control-plane/api/client/api-client.js';
 import { isApiError } from '../../control-plane/api/errors.js';
 import type { Clock } from '../../control-plane/api/meta.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../common/informer.js';
 import { desiredNodeStatus, isStopped, metadataDiffers, newNodeObject, nodeAnnotations, nodeLabels, statusDiffers, type SimNode, type SimNodeConfig } from './node-object.js';
-import { backoffDelay, isTransient, type WritePool } from './write-pool.js';
+import { backoffDelay, isTransient, type WritePool } from '../common/write-pool.js';
 
 export const NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes' };
 /** The kubelet's nodeStatusReportFrequency. */

@@ -19,14 +19,14 @@
 import type { ApiClient, ResourceRef } from '../../control-plane/api/client/api-client.js';
 import { isApiError } from '../../control-plane/api/errors.js';
 import type { Clock, KubeObject } from '../../control-plane/api/meta.js';
-import { objectKey, type Informer } from './informer.js';
+import { objectKey, type Informer } from '../common/informer.js';
 import { Ipv4Pool } from './ip-allocator.js';
 import { EXIT_AFTER_ANNOTATION, nodeInternalIP } from './node-object.js';
 import type { NodeRegistry } from './node-registry.js';
 import { adoptPodRun, exitAfterSeconds, exitContainers, restartPolicy, startPodRun, terminateForDeletion, type PodRun } from './pod-runtime.js';
 import { podStatusEqual, renderPodStatus, type PodStatus } from './pod-status.js';
 import { sameValue } from './same-value.js';
-import { backoffDelay, isTransient, type WritePool } from './write-pool.js';
+import { backoffDelay, isTransient, type WritePool } from '../common/write-pool.js';
 
 export const FALLBACK_POD_RANGE = '172.16.0.0/12';
 

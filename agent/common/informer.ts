@@ -1,6 +1,7 @@
 /**
- * One shared list+watch cache of a collection (all pods, all nodes) for
- * every simulated node: the sim never opens a watch per node.
+ * One list+watch cache of a collection, optionally narrowed by field and
+ * label selectors: the sim shares one for all its nodes (it never opens a
+ * watch per node); the kubelet watches the pods bound to its node.
  *
  * It lists (in pages), then watches from the list's resourceVersion with
  * bookmarks. When the stream ends it re-watches from the last version it
@@ -30,6 +31,9 @@ function rvNumber(obj: KubeObject | undefined): number {
 
 export interface InformerOptions {
   pageSize?: number;
+  /** Restricts list and watch, e.g. `spec.nodeName=n1` for a kubelet's pods. */
+  fieldSelector?: string;
+  labelSelector?: string;
   log?: (msg: string) => void;
 }
 
@@ -83,6 +87,13 @@ export class Informer<T extends KubeObject> {
     this.watch?.close();
   }
 
+  private selectors(): { fieldSelector?: string; labelSelector?: string } {
+    const out: { fieldSelector?: string; labelSelector?: string } = {};
+    if (this.opts.fieldSelector) out.fieldSelector = this.opts.fieldSelector;
+    if (this.opts.labelSelector) out.labelSelector = this.opts.labelSelector;
+    return out;
+  }
+
   private emit(type: InformerEventType, obj: T, old: T | undefined): void {
     for (const h of this.handlers) {
       try {
@@ -98,7 +109,7 @@ export class Informer<T extends KubeObject> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = await this.client.list<T>(this.ref, { limit: this.opts.pageSize ?? 500, continue: cont });
+      const page = await this.client.list<T>(this.ref, { limit: this.opts.pageSize ?? 500, continue: cont, ...this.selectors() });
       for (const o of page.items) fresh.set(objectKey(o), o);
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion ?? rv;
@@ -156,7 +167,7 @@ export class Informer<T extends KubeObject> {
         let events = 0;
         const w = await this.client.watch<T>(
           this.ref,
-          { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: 300 + Math.floor(Math.random() * 300) },
+          { ...this.selectors(), resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: 300 + Math.floor(Math.random() * 300) },
           (e) => {
             if (st.outcome !== 'ok') return;
             events++;
