@@ -1,19 +1,25 @@
 /**
  * The `skiff` command: a switchboard from the first argument to a command
- * (server, version; later up, agent, sim, images, token). Every failure is
+ * (up, server, agent, images, sim, version). Every failure is
  * one line on stderr, never a stack trace (SKIFF_DEBUG=1 shows it):
  * usage mistakes exit 2, anything else 1.
  */
 import { ConfigError, KUBERNETES_VERSION, packageVersion } from '../control-plane/config.js';
 import { UsageError } from './args.js';
+import { runAgent } from './agent-command.js';
+import { runImages } from './images-command.js';
 import { runServer } from './server-command.js';
 import { runSim } from './sim-command.js';
+import { runUp } from './up-command.js';
 import { MAIN_USAGE } from './usage.js';
 
 type Command = (args: string[]) => Promise<void>;
 
 const commands: Record<string, Command> = {
+  up: runUp,
   server: runServer,
+  agent: runAgent,
+  images: runImages,
   sim: runSim,
   version: async () => {
     process.stdout.write(`skiff v${packageVersion()} (Kubernetes ${KUBERNETES_VERSION})\n`);

@@ -8,7 +8,7 @@ import { startServer } from '../control-plane/main.js';
 import { parseFlags } from './args.js';
 import { SERVER_USAGE } from './usage.js';
 
-const OPTIONS = {
+export const SERVER_OPTIONS = {
   'data-dir': { type: 'string' },
   port: { type: 'string' },
   'bind-address': { type: 'string' },
@@ -31,8 +31,15 @@ const OPTIONS = {
 } as const;
 
 export function serverFlags(args: string[]): ServerFlags | 'help' {
-  const v = parseFlags(args, OPTIONS, 'server');
+  const v = parseFlags(args, SERVER_OPTIONS, 'server');
   if (v.help) return 'help';
+  return serverFlagsFrom(v);
+}
+
+type ServerValues = Partial<{ [K in keyof typeof SERVER_OPTIONS]: (typeof SERVER_OPTIONS)[K]['type'] extends 'boolean' ? boolean : (typeof SERVER_OPTIONS)[K] extends { multiple: true } ? string[] : string }>;
+
+/** Picks the server's flags out of parsed values (those of `skiff server` or `skiff up`). */
+export function serverFlagsFrom(v: ServerValues): ServerFlags {
   const flags: ServerFlags = {};
   if (v['data-dir'] !== undefined) flags.dataDir = v['data-dir'];
   if (v.port !== undefined) flags.port = v.port;

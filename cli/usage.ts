@@ -1,4 +1,5 @@
 /** Help texts for `skiff` and its commands (kept beside docs/cli.md). */
+import { AGENT_DEFAULTS } from '../agent/config.js';
 import { SERVER_DEFAULTS } from '../control-plane/config.js';
 
 export const MAIN_USAGE = `Usage: skiff <command> [flags]
@@ -6,7 +7,10 @@ export const MAIN_USAGE = `Usage: skiff <command> [flags]
 A lightweight, Kubernetes-compatible container orchestrator.
 
 Commands:
+  up         Run the control plane and a node in one process (the single-host default)
   server     Run the control plane (Kubernetes API over HTTPS)
+  agent      Run a node that joins a server (kubelet on containerd)
+  images     Import image tarballs into the node's runtime (airgap)
   sim        Run simulated nodes against a cluster (for tests and scale checks)
   version    Print the Skiff and Kubernetes versions
 
@@ -67,3 +71,42 @@ Pod annotation sim.skiff.dev/exit-after: "<seconds>" ends its containers
 (exit code 0) after that long; node annotation sim.skiff.dev/stopped: "true"
 halts the node's heartbeats and pod updates until removed.
 `;
+
+const AGENT_FLAGS = `  --node-name NAME                 Node name (default: the hostname, lowercased)
+  --node-ip IP                     Address the node reports and serves on (default: the first
+                                   non-loopback IPv4 address)
+  --kubelet-port N                 The agent's HTTPS port for logs, exec, port-forward and stats
+                                   (default ${AGENT_DEFAULTS.kubeletPort})
+  --system-reserved LIST           Resources held back from pods, e.g. cpu=250m,memory=512Mi
+  --container-runtime-endpoint URL unix:///path/to/containerd.sock of a CRI runtime to use
+                                   (default: Skiff starts its own containerd under DIR/agent)
+  --pod-cidr CIDR                  This node's pod network when the server assigns none
+  --cluster-dns IP[,IP]            Nameserver pods with dnsPolicy ClusterFirst use (default ${AGENT_DEFAULTS.clusterDns})
+  --cluster-domain NAME            The cluster's DNS domain (default ${AGENT_DEFAULTS.clusterDomain})
+  --max-pods N                     Pod capacity of the node (default ${AGENT_DEFAULTS.maxPods})
+`;
+
+export const AGENT_USAGE = `Usage: skiff agent --server https://HOST:PORT --token TOKEN --data-dir DIR [flags]
+
+Joins a cluster as a node: obtains credentials for system:node:NAME with
+the join token the server wrote to its DIR/node-token, registers the Node,
+and runs the pods bound to it on containerd over CRI. Tarballs in
+DIR/agent/images are imported before the node reports Ready. SIGTERM stops
+the agent but leaves the containers running; the next start adopts them.
+
+Flags:
+  --server URL                     The API server (required)
+  --token TOKEN                    The join token from the server's DIR/node-token (required)
+  --data-dir DIR                   State directory (required)
+${AGENT_FLAGS}  -h, --help                       Show this help
+`;
+
+export const UP_USAGE = `Usage: skiff up --data-dir DIR [flags]
+
+Runs the control plane and a node in one process: the single-host
+default. Takes every flag of 'skiff server' and every flag of 'skiff agent'
+except --server and --token (the node joins this server).
+
+Server flags: see 'skiff server --help'.
+Agent flags:
+${AGENT_FLAGS}`;

@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock } from './api/meta.js';
 import { newBuiltinTable } from './api/resources/index.js';
+import { metricsEntries } from './api/resources/metrics.js';
+import { AgentMetricsSource } from './apiserver/metrics-api/agent-metrics-source.js';
 import { AdmissionChain } from './apiserver/admission/admission.js';
 import { priorityPlugin } from './apiserver/admission/priority.js';
 import { defaultsPlugin } from './apiserver/admission/defaults.js';
@@ -28,6 +30,12 @@ import { ServiceAllocation } from './apiserver/admission/service-allocation.js';
 import { nthAddress, parsePortRange, parseServiceCidr } from './apiserver/admission/service-allocation-ranges.js';
 import { validationPlugin } from './apiserver/admission/validation.js';
 import { newAuthenticator } from './apiserver/auth/authenticator.js';
+import { newServiceAccountAuthenticator } from './apiserver/auth/service-account-authenticator.js';
+import { cachedStoreLookup } from './apiserver/auth/service-account-lookup.js';
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER, TokenSigner } from './apiserver/auth/service-account-token.js';
+import { serviceAccountPlugin } from './apiserver/admission/service-account.js';
+import { registerJoinRoutes } from './apiserver/join/join-routes.js';
+import { ensureNodeToken, NodeCredentialIssuer } from './pki/join-credentials.js';
 import { alwaysAllow } from './apiserver/auth/authorizer.js';
 import { parseTokenFile } from './apiserver/auth/token-file.js';
 import type { ApiServerDeps } from './apiserver/context.js';
@@ -179,6 +187,11 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const interfaces = networkInterfaces();
   const pki = await ensureClusterPki(cfg.dataDir, servingNames(cfg.bindAddress, cfg.tlsSans, { hostname: hostname(), interfaces }), systemClock);
   const kubeletClientCert = await ensureKubeletClientCert(pki.dir, systemClock);
+  // ServiceAccount tokens are signed with DIR/tls/service-account.key; agents join with DIR/node-token.
+  const saSigner = new TokenSigner(readFileSync(pki.serviceAccountKeyPath, 'utf8'));
+  const saIssuer = DEFAULT_SERVICE_ACCOUNT_ISSUER;
+  const nodeToken = ensureNodeToken(cfg.dataDir, pki.caCertPem);
+  const nodeCredentials = new NodeCredentialIssuer(pki.dir, systemClock);
 
   const metrics = new ServerMetrics();
   let rawStore: Store;
@@ -192,6 +205,9 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
   try {
     const table = newBuiltinTable();
+    // metrics.k8s.io (kubectl top) answers from the node agents' stats summaries.
+    const kubeletClient = { certPem: kubeletClientCert.certPem, keyPem: kubeletClientCert.keyPem, caPem: pki.caCertPem };
+    for (const e of metricsEntries(new AgentMetricsSource({ store, table, kubelet: kubeletClient, clock: systemClock }))) table.register(e);
     const serviceCidr = parseServiceCidr(cfg.serviceCidr);
     const allocation = new ServiceAllocation({
       serviceCidr,
@@ -201,7 +217,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       random: Math.random,
     });
     const admission = new AdmissionChain(
-      [priorityPlugin({ store, table }), defaultsPlugin(), defaultTolerationSecondsPlugin(), allocation],
+      [priorityPlugin({ store, table }), defaultsPlugin(), serviceAccountPlugin({ store, table, randomSuffix }), defaultTolerationSecondsPlugin(), allocation],
       [validationPlugin(), namespaceLifecyclePlugin({ store, table })],
     );
     const deps: ApiServerDeps = {
@@ -213,18 +229,29 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       admission,
       metrics,
       gitVersion: kubernetesGitVersion(),
+      serviceAccountTokens: { signer: saSigner, issuer: saIssuer, apiAudiences: [saIssuer], maxExpirationSeconds: 0, extendExpiration: true, newJti: randomUUID },
     };
+    const saAuthenticator = newServiceAccountAuthenticator({
+      publicKeys: [saSigner.publicKey],
+      issuers: [saIssuer],
+      audiences: [saIssuer],
+      lookup: cachedStoreLookup({ store, table, clock: systemClock }),
+      clock: systemClock,
+    });
 
     const endpointIp = cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? primaryIpv4(interfaces) : cfg.bindAddress;
     let port = cfg.port;
     const health: HealthState = { ready: false };
     app = buildServer(deps, {
       tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem },
-      authenticator: newAuthenticator(tokens),
+      authenticator: newAuthenticator(tokens, [saAuthenticator]),
       authorizer: alwaysAllow,
       metrics,
-      routes: registerResourceRoutes,
-      kubeletClient: { certPem: kubeletClientCert.certPem, keyPem: kubeletClientCert.keyPem, caPem: pki.caCertPem },
+      routes: (a, d) => {
+        registerResourceRoutes(a, d);
+        registerJoinRoutes(a, { caPem: pki.caCertPem, nodeToken, issue: (r) => nodeCredentials.issue(r) });
+      },
+      kubeletClient,
       health,
       serverAddress: () => `${endpointIp.includes(':') ? `[${endpointIp}]` : endpointIp}:${port}`,
     });
@@ -266,6 +293,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
       serviceCidr: cfg.serviceCidr,
       terminatedPodGcThreshold: cfg.terminatedPodGcThreshold,
+      rootCaCertPem: pki.caCertPem,
     };
     // One set of informers for the scheduler and the controllers: one watch
     // and one cached copy of every pod, however many of them read it.

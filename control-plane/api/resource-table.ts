@@ -68,7 +68,8 @@ export interface Requester {
 export interface VirtualHandlers {
   create?(obj: KubeObject, requester: Requester): KubeObject | Promise<KubeObject>;
   get?(namespace: string, name: string): KubeObject | Promise<KubeObject>;
-  list?(namespace: string): KubeObject[] | Promise<KubeObject[]>;
+  /** namespace '' lists across namespaces; labelSelector is the request's, unparsed. */
+  list?(namespace: string, opts: { labelSelector?: string }): KubeObject[] | Promise<KubeObject[]>;
 }
 
 export interface ResourceEntry {

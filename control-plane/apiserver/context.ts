@@ -8,6 +8,7 @@ import type { ResourceTable } from '../api/resource-table.js';
 import type { Clock } from '../api/meta.js';
 import type { Store } from '../storage/store.js';
 import type { AdmissionChain } from './admission/admission.js';
+import type { ServiceAccountTokenIssuer } from './auth/service-account-token.js';
 export type { UserInfo } from './user.js';
 
 /** Counters the REST layer reports into; the metrics plug-in implements it. */
@@ -30,4 +31,6 @@ export interface ApiServerDeps {
   metrics: ApiMetrics;
   /** The Kubernetes version we serve: `v1.33.0+skiff.<version>`. */
   gitVersion: string;
+  /** Signs serviceaccounts/token (TokenRequest); absent: that subresource answers 503. */
+  serviceAccountTokens?: ServiceAccountTokenIssuer;
 }

@@ -15,6 +15,7 @@ import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-control
 import { TaintEvictionController } from './node-lifecycle/taint-eviction-controller.js';
 import { PodGcController } from './pod-gc/pod-gc-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
+import { RootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.js';
 import { StatefulSetController } from './statefulset/statefulset-controller.js';
 import { DaemonSetController } from './daemonset/daemonset-controller.js';
@@ -28,6 +29,7 @@ export function builtinControllers(): Controller[] {
     new GarbageCollector(),
     new NamespaceController(),
     new ServiceAccountsController(),
+    new RootCaCertPublisher(),
     new EndpointsController(),
     new EndpointSliceController(),
     new DisruptionController(),

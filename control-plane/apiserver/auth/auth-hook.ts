@@ -7,6 +7,8 @@
  * - No credentials: allowed (as system:anonymous) only on the public paths
  *   /healthz, /livez, /readyz and /version (and below them); elsewhere
  *   401 Unauthorized. Rejected credentials: 401 everywhere.
+ * - /cacerts and /skiff/v1/node-credentials check their own credentials
+ *   (the join token) and pass through untouched, as system:anonymous.
  * - Authenticated requests go to the Authorizer with the parsed
  *   RequestInfo; a denial is a 403 Forbidden Status.
  */
@@ -19,6 +21,19 @@ import type { UserInfo } from '../user.js';
 
 const PUBLIC_PATHS = ['/healthz', '/livez', '/readyz', '/version'];
 
+/**
+ * Paths whose handlers check credentials of their own (the node join
+ * endpoints, apiserver/join): the hook neither authenticates nor
+ * authorizes them, since their bearer token is not an API credential.
+ */
+const SELF_AUTHENTICATING_PATHS = ['/cacerts', '/skiff/v1/node-credentials'];
+
+export function isSelfAuthenticatingPath(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return SELF_AUTHENTICATING_PATHS.includes(path);
+}
+
 export function isPublicPath(url: string): boolean {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -28,7 +43,11 @@ export function isPublicPath(url: string): boolean {
 export function installAuth(app: FastifyInstance, authenticator: Authenticator, authorizer: Authorizer): void {
   app.decorateRequest('user', undefined as unknown as FastifyRequest['user']);
   app.addHook('onRequest', async (request) => {
-    const outcome = authenticator.authenticate(request.raw);
+    if (isSelfAuthenticatingPath(request.url)) {
+      request.user = ANONYMOUS_USER;
+      return;
+    }
+    const outcome = await authenticator.authenticate(request.raw);
     if (outcome.kind === 'invalid') throw unauthorized();
     if (outcome.kind === 'none') {
       if (!isPublicPath(request.url)) throw unauthorized();

@@ -1,8 +1,10 @@
 /**
- * Authentication: who is calling. Two authenticators, tried in order:
+ * Authentication: who is calling. Authenticators, tried in order:
  * a client certificate verified against the cluster CA (CN = user name,
  * O = groups), then a bearer token from the static token file (or the
- * in-process loopback token main.ts adds).
+ * in-process loopback token main.ts adds), then the token authenticators
+ * passed in (ServiceAccount JWTs), which may need I/O — so authenticate
+ * answers synchronously when it can and with a Promise otherwise.
  *
  * Contract:
  * - `authenticate` returns `{ kind: 'user' }` for the first authenticator
@@ -19,6 +21,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket, PeerCertificate } from 'node:tls';
 import type { UserInfo } from '../user.js';
+import type { TokenAuthenticator } from './service-account-authenticator.js';
 
 export const AUTHENTICATED_GROUP = 'system:authenticated';
 export const ANONYMOUS_USER: UserInfo = Object.freeze({ name: 'system:anonymous', groups: ['system:unauthenticated'] }) as UserInfo;
@@ -32,7 +35,7 @@ export interface AuthRequest {
 export type AuthOutcome = { kind: 'user'; user: UserInfo } | { kind: 'none' } | { kind: 'invalid' };
 
 export interface Authenticator {
-  authenticate(req: AuthRequest): AuthOutcome;
+  authenticate(req: AuthRequest): AuthOutcome | Promise<AuthOutcome>;
 }
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
@@ -90,16 +93,27 @@ function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return m?.[1];
 }
 
-/** Certificates first, then tokens from `tokens` (token → user). */
-export function newAuthenticator(tokens: ReadonlyMap<string, UserInfo>): Authenticator {
+/** The first token authenticator that claims the token decides; none: invalid. */
+async function fromTokenAuthenticators(authenticators: readonly TokenAuthenticator[], token: string): Promise<AuthOutcome> {
+  for (const a of authenticators) {
+    const r = await a.authenticateToken(token);
+    if (r.kind === 'user') return { kind: 'user', user: withAuthenticatedGroup(r.user) };
+    if (r.kind === 'invalid') return { kind: 'invalid' };
+  }
+  return { kind: 'invalid' };
+}
+
+/** Certificates first, then tokens from `tokens` (token → user), then `tokenAuthenticators`. */
+export function newAuthenticator(tokens: ReadonlyMap<string, UserInfo>, tokenAuthenticators: readonly TokenAuthenticator[] = []): Authenticator {
   return {
-    authenticate(req: AuthRequest): AuthOutcome {
+    authenticate(req: AuthRequest): AuthOutcome | Promise<AuthOutcome> {
       const cert = fromCertificate(req.socket);
       if (cert.user) return { kind: 'user', user: withAuthenticatedGroup(cert.user) };
       const token = bearerToken(req.headers);
       if (token !== undefined) {
         const u = tokens.get(token);
         if (u) return { kind: 'user', user: withAuthenticatedGroup(u) };
+        if (tokenAuthenticators.length > 0) return fromTokenAuthenticators(tokenAuthenticators, token);
         return { kind: 'invalid' };
       }
       // Basic auth is not supported: credentials we cannot check are invalid.

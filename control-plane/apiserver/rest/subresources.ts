@@ -9,6 +9,7 @@ import { invalid } from '../../api/field-errors.js';
 import { formatTime, isPlainObject, type KubeObject } from '../../api/meta.js';
 import type { ScaleAccess } from '../../api/resource-table.js';
 import { handleEviction } from '../eviction/eviction.js';
+import { handleTokenRequest } from '../auth/service-account-token-request.js';
 import { patchApplierFor } from '../patch/registry.js';
 import { bodyBuffer, decodeObject, mediaType } from './body.js';
 import { groupResource } from './codec.js';
@@ -139,7 +140,8 @@ export async function handleBinding(rc: RestContext, req: RestRequest, raw: RawB
 
 /**
  * The connect-style subresources reaching the generic REST routes:
- * eviction (apiserver/eviction), and exec/attach/portforward without a
+ * eviction (apiserver/eviction), serviceaccounts/token (TokenRequest,
+ * apiserver/auth/service-account-token-request.ts), and exec/attach/portforward without a
  * protocol upgrade (upstream answers 400: the streaming path in
  * apiserver/streaming serves the upgrades, pods/log and nodes/proxy).
  * log and proxy only arrive here on a server without that path: 503.
@@ -150,6 +152,7 @@ export async function handleConnect(rc: RestContext, req: RestRequest, method: s
     if (method !== 'POST') throw methodNotAllowed();
     return handleEviction(rc, req, raw);
   }
+  if (subresource === 'token' && resolved.entry.group === '' && resolved.entry.resource === 'serviceaccounts') return handleTokenRequest(rc, req, method, raw);
   const got = (await handleGet(rc, { ...req, target: { ...req.target, subresource: '' } })).body as KubeObject;
   const what = `${resolved.entry.resource}/${subresource}`;
   if (resolved.entry.resource === 'pods') {

@@ -10,6 +10,7 @@ import { listKindOf } from '../../api/resource-table.js';
 import type { Reply, RawBody } from './handlers.js';
 import { decodeWriteBody } from './handlers.js';
 import type { RestContext, RestRequest } from './rest-context.js';
+import { queryParam } from './query.js';
 import { resourceNotFound } from './request-target.js';
 
 function typed(req: RestRequest, obj: KubeObject): KubeObject {
@@ -33,7 +34,8 @@ export async function dispatchVirtual(rc: RestContext, req: RestRequest, method:
     return { code: 200, body: typed(req, got) };
   }
   if (method === 'GET' && !req.target.name && v?.list) {
-    const items = (await v.list(req.target.namespace)).map((o) => typed(req, o));
+    const labelSelector = queryParam(req.query, 'labelSelector');
+    const items = (await v.list(req.target.namespace, labelSelector ? { labelSelector } : {})).map((o) => typed(req, o));
     const { group, version } = req.target.resolved;
     return { code: 200, body: { apiVersion: apiVersionOf(group, version), kind: listKindOf(req.target.resolved.kind), metadata: {}, items } };
   }

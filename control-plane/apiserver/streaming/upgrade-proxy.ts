@@ -100,7 +100,7 @@ async function resolveTarget(deps: ApiServerDeps, url: string): Promise<AgentTar
 }
 
 async function authorize(opts: StreamingOptions, req: IncomingMessage): Promise<void> {
-  const outcome = opts.authenticator.authenticate({ headers: req.headers, socket: req.socket });
+  const outcome = await opts.authenticator.authenticate({ headers: req.headers, socket: req.socket });
   if (outcome.kind !== 'user') throw unauthorized();
   await authorizeRequest(opts.authorizer, outcome.user, req.method ?? 'GET', req.url ?? '/');
 }

@@ -27,6 +27,8 @@ export interface ControllerConfig {
   serviceCidr: string;
   /** Terminated pods kept before pod GC deletes the oldest (upstream 12500). */
   terminatedPodGcThreshold: number;
+  /** The cluster CA PEM the root CA publisher puts in every namespace's kube-root-ca.crt; absent: not published. */
+  rootCaCertPem?: string;
 }
 
 export const CONTROLLER_CONFIG_DEFAULTS: ControllerConfig = {
