@@ -18,6 +18,7 @@ export const AGENT_DEFAULTS = {
   maxPods: 110,
   clusterDomain: 'cluster.local',
   clusterDns: '10.43.0.10',
+  cgroupRoot: '/skiff',
 } as const;
 
 export interface AgentConfig {
@@ -37,6 +38,8 @@ export interface AgentConfig {
   readonly clusterDns: readonly string[];
   readonly clusterDomain: string;
   readonly maxPods: number;
+  /** The pods' parent cgroup (upstream kubelet's --cgroup-root), e.g. `/skiff`. */
+  readonly cgroupRoot: string;
 }
 
 export interface AgentFlags {
@@ -52,6 +55,7 @@ export interface AgentFlags {
   clusterDns?: string;
   clusterDomain?: string;
   maxPods?: string;
+  cgroupRoot?: string;
 }
 
 export class AgentConfigError extends Error {
@@ -77,6 +81,12 @@ function parseCidr(flag: string, s: string): string {
     throw new AgentConfigError(`invalid ${flag} "${s}": expected an IPv4 CIDR such as 10.42.0.0/24`);
   }
   return s.trim();
+}
+
+function checkCgroupRoot(s: string): string {
+  const t = s.trim();
+  if (!/^\/[A-Za-z0-9._-]+$/.test(t)) throw new AgentConfigError(`invalid --cgroup-root "${s}": expected one cgroup name such as /skiff`);
+  return t;
 }
 
 function checkReserved(s: string): string {
@@ -142,6 +152,7 @@ export function buildAgentConfig(flags: AgentFlags, opts: { requireServer: boole
     clusterDns: Object.freeze(clusterDns),
     clusterDomain: (flags.clusterDomain ?? AGENT_DEFAULTS.clusterDomain).trim(),
     maxPods: Number(maxText),
+    cgroupRoot: checkCgroupRoot(flags.cgroupRoot ?? AGENT_DEFAULTS.cgroupRoot),
   });
 }
 

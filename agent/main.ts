@@ -50,7 +50,9 @@ import { AgentMetrics } from './metrics/agent-metrics.js';
 import { LinuxHostProbe } from './node/host-info.js';
 import { fetchServerGitVersion, NodeAgent } from './node/node-agent.js';
 import { startKubeletServer } from './server/kubelet-server.js';
+import { EventRecorder } from './common/event-recorder.js';
 import { freeTcpPort } from './common/free-port.js';
+import { containerFieldPath } from './kubelet/pod-killer.js';
 
 export interface RunningAgent {
   nodeName: string;
@@ -112,6 +114,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
       }
     }
   };
+  const events = new EventRecorder({ client, component: 'kubelet', host: cfg.nodeName, clock, log: (m) => log(`events: ${m}`) });
+  // Closed last (closers run in reverse), so the Killing events of a shutdown still drain.
+  closers.push(() => events.stop());
   try {
     // 2. runtime
     let containerd: RunningContainerd | undefined;
@@ -167,6 +172,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
       exec: runtime.execSync.bind(runtime),
       kubeVersion,
       onProbe: (type, result, l) => metrics.onProbe(type, result, l),
+      recordEvent: (pod, containerName, reason, message) => events.event(pod, 'Warning', reason, message, containerFieldPath(pod, containerName)),
     });
     closers.push(() => prober.stop());
     const kubelet = new Kubelet({
@@ -178,10 +184,12 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
       log,
       resolveEnv: makeResolveEnv(source, { nodeName: cfg.nodeName, hostIP: cfg.nodeIP }),
       volumes: createVolumeManager({ podsDir: paths.pods, source, clock }),
-      imagePuller: createImagePuller({ runtime, source, clock }),
+      imagePuller: createImagePuller({ runtime, source, clock, onEvent: (pod, c, e) => events.event(pod, e.type, e.reason, e.message, containerFieldPath(pod, c.name)) }),
+      event: (pod, type, reason, message, fieldPath) => events.event(pod, type, reason, message, fieldPath),
       buildContainerConfig: makeBuildContainerConfig({ clusterDomain: cfg.clusterDomain }),
       prober,
       runHook: createRunHook({ kubeVersion }),
+      cgroupRoot: cfg.cgroupRoot.slice(1),
       clusterDns: [...cfg.clusterDns],
       clusterDomain: cfg.clusterDomain,
       nodeHostname: hostname(),

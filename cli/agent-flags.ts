@@ -18,6 +18,7 @@ export const AGENT_OPTIONS = {
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'max-pods': { type: 'string' },
+  'cgroup-root': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -42,6 +43,7 @@ export function agentFlagsFrom(v: Values): AgentFlags {
   set('clusterDns', s('cluster-dns'));
   set('clusterDomain', s('cluster-domain'));
   set('maxPods', s('max-pods'));
+  set('cgroupRoot', s('cgroup-root'));
   return flags;
 }
 

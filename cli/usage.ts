@@ -84,6 +84,7 @@ const AGENT_FLAGS = `  --node-name NAME                 Node name (default: the 
   --cluster-dns IP[,IP]            Nameserver pods with dnsPolicy ClusterFirst use (default ${AGENT_DEFAULTS.clusterDns})
   --cluster-domain NAME            The cluster's DNS domain (default ${AGENT_DEFAULTS.clusterDomain})
   --max-pods N                     Pod capacity of the node (default ${AGENT_DEFAULTS.maxPods})
+  --cgroup-root /NAME              Parent cgroup of the pods' cgroups (default ${AGENT_DEFAULTS.cgroupRoot})
 `;
 
 export const AGENT_USAGE = `Usage: skiff agent --server https://HOST:PORT --token TOKEN --data-dir DIR [flags]

@@ -61,6 +61,8 @@ export interface KubeletOptions {
   resolvConf?: string;
   /** Pod cgroup manager; false disables pod cgroups (tests on fakes). */
   cgroups?: PodCgroups | false;
+  /** The pods' parent cgroup (upstream's --cgroup-root; default `skiff`). */
+  cgroupRoot?: string;
   relistMs?: number;
   resyncMs?: number;
   housekeepingMs?: number;
@@ -118,7 +120,7 @@ export class Kubelet {
     this.statuses = new StatusManager({ client: o.client, log: this.log, onWritten: (p) => this.informer.observe(p as Pod) });
     const resolvConf = o.resolvConf ?? '/etc/resolv.conf';
     let hostDns: DnsConfig | undefined;
-    const cgroups = o.cgroups === false ? undefined : (o.cgroups ?? new PodCgroups({ log: this.log }));
+    const cgroups = o.cgroups === false ? undefined : (o.cgroups ?? new PodCgroups({ log: this.log, ...(o.cgroupRoot ? { parent: o.cgroupRoot } : {}) }));
     this.workers = new PodWorkers((uid) => this.work(uid), this.log);
     this.syncer = new PodSyncer({
       runtime: o.runtime,

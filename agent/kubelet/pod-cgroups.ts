@@ -1,5 +1,6 @@
 /**
- * Pod cgroups: the kubelet creates `/skiff/pod<uid>` before the sandbox
+ * Pod cgroups: the kubelet creates `/<parent>/pod<uid>` (parent `skiff` by
+ * default, the agent's --cgroup-root) before the sandbox
  * (the CRI cgroupParent of the pod's sandbox and containers) and removes it
  * once the pod's containers are gone. containerd leaves the sandbox's own
  * empty cgroup behind, so removal takes the whole subtree, deepest first.
@@ -24,15 +25,19 @@ const CPU_PERIOD_US = 100_000;
 
 export interface PodCgroupsOptions {
   root?: string;
+  /** The pods' parent cgroup, relative to each hierarchy (the agent's --cgroup-root; default `skiff`). */
+  parent?: string;
   log?: (msg: string) => void;
 }
 
 export class PodCgroups {
   readonly root: string;
+  readonly parent: string;
   private readonly log: (msg: string) => void;
 
   constructor(opts: PodCgroupsOptions = {}) {
     this.root = opts.root ?? '/sys/fs/cgroup';
+    this.parent = (opts.parent ?? 'skiff').replace(/^\/+|\/+$/g, '') || 'skiff';
     this.log = opts.log ?? (() => undefined);
   }
 
@@ -69,7 +74,7 @@ export class PodCgroups {
   }
 
   podPath(hierarchy: string, uid: string): string {
-    return join(hierarchy, 'skiff', `pod${uid}`);
+    return join(hierarchy, this.parent, `pod${uid}`);
   }
 
   /** Creates the pod cgroup everywhere and applies pod-level limits. Idempotent. */
@@ -77,7 +82,7 @@ export class PodCgroups {
     const uid = pod.metadata.uid ?? '';
     const v2 = this.isV2;
     for (const h of this.hierarchies()) {
-      const parent = join(h, 'skiff');
+      const parent = join(h, this.parent);
       const dir = this.podPath(h, uid);
       if (!existsSync(parent)) {
         mkdirSync(parent, { recursive: true });
@@ -148,12 +153,23 @@ export class PodCgroups {
     return ok;
   }
 
+  /** Removes the (empty) parent cgroup everywhere: what an uninstall or a test's clean-up calls last. */
+  removeParent(): void {
+    for (const h of this.isV2 ? [this.root] : this.allHierarchies()) {
+      try {
+        rmdirSync(join(h, this.parent));
+      } catch {
+        // absent, or still holding pods
+      }
+    }
+  }
+
   /** Pod UIDs that have a cgroup under /skiff in any hierarchy. */
   listPods(): string[] {
     const uids = new Set<string>();
     for (const h of this.isV2 ? [this.root] : this.allHierarchies()) {
       try {
-        for (const n of readdirSync(join(h, 'skiff'))) if (n.startsWith('pod')) uids.add(n.slice(3));
+        for (const n of readdirSync(join(h, this.parent))) if (n.startsWith('pod')) uids.add(n.slice(3));
       } catch {
         continue;
       }

@@ -122,6 +122,7 @@ export class PodSyncer {
       clusterDns: this.d.clusterDns,
       clusterDomain: this.d.clusterDomain,
       hostDns: this.d.hostDns(),
+      ...(this.d.cgroups ? { cgroupRoot: this.d.cgroups.parent } : {}),
     });
   }
 

@@ -33,6 +33,8 @@ export interface SandboxConfigInput {
   clusterDomain: string;
   /** The host's resolv.conf, parsed (see parseResolvConf). */
   hostDns: DnsConfig;
+  /** The pods' parent cgroup (default `skiff`). */
+  cgroupRoot?: string;
 }
 
 /** CRI NamespaceMode values. */
@@ -40,8 +42,8 @@ const POD = 0;
 const CONTAINER = 1;
 const NODE = 2;
 
-export function cgroupParent(podUid: string): string {
-  return `/skiff/pod${podUid}`;
+export function cgroupParent(podUid: string, root = 'skiff'): string {
+  return `/${root.replace(/^\/+|\/+$/g, '') || 'skiff'}/pod${podUid}`;
 }
 
 /** DIR/agent/logs/pods/<ns>_<name>_<uid>. */
@@ -168,6 +170,6 @@ export function buildSandboxConfig(input: SandboxConfigInput): PodSandboxConfig 
     portMappings: portMappings(pod),
     labels: sandboxLabels(pod),
     annotations: { ...(pod.metadata.annotations ?? {}) },
-    linux: { cgroupParent: cgroupParent(id.uid), securityContext, sysctls },
+    linux: { cgroupParent: cgroupParent(id.uid, input.cgroupRoot), securityContext, sysctls },
   };
 }

@@ -40,8 +40,11 @@ describe('kubelet on real containerd', { skip }, () => {
   let runtime: Runtime;
   let data: TempDir;
   let kubelet: Kubelet;
-  const cgroups = new PodCgroups();
+  // Its own pod cgroup parent: other agents' tests run beside this one.
+  const cgroups = new PodCgroups({ parent: `skiff-test-${process.pid}` });
 
+  // Volumes are faked here (the real ones have their own tests), so pods opt out of the
+  // ServiceAccount token volume admission would add.
   const makeKubelet = (): Kubelet =>
     new Kubelet({
       client,
@@ -86,13 +89,14 @@ describe('kubelet on real containerd', { skip }, () => {
     await server?.stop();
     runtime?.close();
     await ctd?.stop();
+    cgroups.removeParent();
     data?.remove();
   });
 
   test('runs a pod with a real IP, its CRI log and its pod cgroup; deletion leaves nothing behind', async () => {
     await client.create(PODS, {
       metadata: { name: 'hello' },
-      spec: { nodeName: NODE, terminationGracePeriodSeconds: 5, containers: [{ name: 'app', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', "trap 'exit 0' TERM; echo hello from skiff; while true; do sleep 1; done"], resources: { limits: { memory: '64Mi', cpu: '250m' } } }] },
+      spec: { nodeName: NODE, automountServiceAccountToken: false, terminationGracePeriodSeconds: 5, containers: [{ name: 'app', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', "trap 'exit 0' TERM; echo hello from skiff; while true; do sleep 1; done"], resources: { limits: { memory: '64Mi', cpu: '250m' } } }] },
     });
     let pod: PodJson | undefined;
     await eventually(async () => (pod = await getPod('hello'))?.status?.phase === 'Running', 60_000, 'hello Running');
@@ -100,20 +104,20 @@ describe('kubelet on real containerd', { skip }, () => {
     assert.match(pod!.status?.podIP ?? '', /^10\.88\.\d+\.\d+$/);
     const log = await kubelet.containerLogPath('default', 'hello', 'app', false);
     await eventually(() => existsSync(log!.path) && readFileSync(log!.path, 'utf8').includes('hello from skiff'), 10_000, 'log line');
-    assert.equal(readFileSync(`/sys/fs/cgroup/memory/skiff/pod${uid}/memory.limit_in_bytes`, 'utf8').trim(), String(64 * 1024 * 1024));
+    assert.equal(readFileSync(`/sys/fs/cgroup/memory/${cgroups.parent}/pod${uid}/memory.limit_in_bytes`, 'utf8').trim(), String(64 * 1024 * 1024));
 
     await client.delete(PODS, 'hello', {});
     await eventually(async () => (await getPod('hello')) === undefined, 30_000, 'hello gone');
     assert.equal((await runtime.listPodSandbox({ labelSelector: { 'io.kubernetes.pod.uid': uid } })).length, 0);
     assert.equal((await runtime.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': uid } })).length, 0);
-    assert.equal(existsSync(`/sys/fs/cgroup/memory/skiff/pod${uid}`), false);
+    assert.equal(existsSync(`/sys/fs/cgroup/memory/${cgroups.parent}/pod${uid}`), false);
     assert.equal(existsSync(log!.path), false);
   });
 
   test('a restarted kubelet adopts the running container without restarting it', async () => {
     await client.create(PODS, {
       metadata: { name: 'steady' },
-      spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"] }] },
+      spec: { nodeName: NODE, automountServiceAccountToken: false, terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"] }] },
     });
     let pod: PodJson | undefined;
     await eventually(async () => (pod = await getPod('steady'))?.status?.phase === 'Running', 60_000, 'steady Running');
