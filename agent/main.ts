@@ -47,6 +47,7 @@ import { createProberManager } from './kubelet/probes/prober-manager.js';
 import { createVolumeManager } from './kubelet/volumes/volume-manager.js';
 import { KubeletPodLocator } from './kubelet-pod-locator.js';
 import { AgentMetrics } from './metrics/agent-metrics.js';
+import { MetricsRefresher } from './metrics/metrics-refresher.js';
 import { LinuxHostProbe } from './node/host-info.js';
 import { fetchServerGitVersion, NodeAgent } from './node/node-agent.js';
 import { startKubeletServer } from './server/kubelet-server.js';
@@ -197,10 +198,20 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
       metrics: {
         podStarted: (ms) => metrics.observePodStart(ms / 1000),
         containerRestarted: (ns, pod, c) => metrics.onContainerRestart(ns, pod, c),
+        containerStarted: (kind, code) => metrics.onContainerStart(kind === 'init' ? 'init_container' : 'container', code),
       },
     });
     await kubelet.start();
     closers.push(() => kubelet.stop());
+    const refresher = new MetricsRefresher({
+      metrics,
+      runtime,
+      hostSample: () => node.stats.latest(),
+      podKeys: () => kubelet.runningPods().map((p) => `${p.namespace}/${p.name}`),
+      log,
+    });
+    refresher.start();
+    closers.push(() => refresher.stop());
     const logs = new ContainerLogManager({ runtime, listLogs: () => kubelet.containerLogs() });
     logs.start();
     closers.push(() => logs.stop());

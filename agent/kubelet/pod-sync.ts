@@ -40,6 +40,8 @@ export interface KubeletMetrics {
   /** Pod start latency: first seen by the agent → Running published. */
   podStarted?(ms: number): void;
   containerRestarted?(namespace: string, pod: string, container: string): void;
+  /** A container was started, or failed to (with the waiting reason as the code). */
+  containerStarted?(kind: 'init' | 'sidecar' | 'regular', errorCode?: string): void;
   syncDone?(ms: number, error: boolean): void;
 }
 
@@ -297,6 +299,7 @@ export class PodSyncer {
       await this.d.runtime.startContainer(id);
       this.d.event?.(pod, 'Normal', 'Started', `Started container ${spec.name}`, containerFieldPath(pod, spec.name));
       mem.reasons.delete(spec.name);
+      this.d.metrics?.containerStarted?.(kind);
       if (prev) this.d.metrics?.containerRestarted?.(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', spec.name);
       const lifecycle = spec.lifecycle as { postStart?: unknown } | undefined;
       if (lifecycle?.postStart && this.d.runHook) {
@@ -316,6 +319,7 @@ export class PodSyncer {
       }
       this.d.log(`start ${spec.name} of ${pod.metadata.namespace}/${pod.metadata.name}: ${(e as Error).message}`);
       const why = mem.reasons.get(spec.name);
+      this.d.metrics?.containerStarted?.(kind, why?.reason ?? 'Error');
       this.d.event?.(pod, 'Warning', 'Failed', `Error: ${why?.reason ?? 'Error'}`, containerFieldPath(pod, spec.name));
       this.d.requeue(uid, 2000);
     }

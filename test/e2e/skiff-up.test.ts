@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createRuntime } from '../../agent/cri/create-runtime.js';
 import type { Runtime } from '../../agent/cri/runtime.js';
@@ -23,6 +24,7 @@ import { startSkiffUp, type SkiffUpHandle } from '../helpers/skiff-up.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const skip = containerdSkipReason() ?? registrySkipReason(true);
+const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => { name: string; metrics: { value?: string; count?: string; labels?: Record<string, string> }[] }[];
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function httpGet(url: string): Promise<{ status: number; body: Buffer }> {
@@ -175,6 +177,12 @@ spec:
     assert.equal(r.stdout, 'got-hello\n');
     const tty = await kubectl.run(['exec', '-it', 'shell', '--', 'sh', '-c', 'exit 4'], '');
     assert.equal(tty.code, 4, tty.stderr);
+    // The oldest and newest kubectl we support: SPDY only (1.27), WebSocket first with the SPDY fall-back (1.33).
+    for (const version of ['1.27', '1.33']) {
+      const other = await new Kubectl(version, up.kubeconfig, home.path).run(['exec', '-i', 'shell', '--', 'sh', '-c', 'cat; exit 5'], `from ${version}`);
+      assert.equal(other.code, 5, `${version}: ${other.stderr}`);
+      assert.equal(other.stdout, `from ${version}`);
+    }
 
     const data = randomBytes(1536 * 1024);
     const local = join(hostDir.path, 'big.bin');
@@ -351,6 +359,21 @@ spec:
     await eventually(async () => (await kubectl.run(['top', 'node'])).code === 0, 60_000, 'node metrics');
     assert.match(await kubectl.ok(['top', 'node']), new RegExp(`^NAME +CPU\\(cores\\).*\\n${up.nodeName} +\\d+m`));
     await eventually(async () => /shell +\d+m +\d+Mi/.test((await kubectl.run(['top', 'pod'])).stdout), 60_000, 'pod metrics');
+  });
+
+  it("exposes the agent's Prometheus metrics through nodes/proxy: pods, containers, pod start latency, CRI calls, probes", async () => {
+    await eventually(async () => (await kubectl.run(['get', '--raw', `/api/v1/nodes/${up.nodeName}/proxy/metrics`])).stdout.includes('kubelet_running_pods'), 30_000, 'metrics');
+    const text = await kubectl.ok(['get', '--raw', `/api/v1/nodes/${up.nodeName}/proxy/metrics`]);
+    const families = new Map(parsePrometheus(text).map((f) => [f.name, f]));
+    assert.ok(Number(families.get('kubelet_running_pods')?.metrics[0]?.value) >= 3, 'running pods');
+    const running = families.get('kubelet_running_containers')?.metrics.find((m) => m.labels?.container_state === 'running');
+    assert.ok(Number(running?.value) >= 3, 'running containers');
+    assert.ok(Number(families.get('kubelet_pod_start_duration_seconds')?.metrics[0]?.count) >= 5, 'pod start latency observed');
+    const ops = families.get('kubelet_runtime_operations_total')?.metrics ?? [];
+    assert.ok(Number(ops.find((m) => m.labels?.operation_type === 'run_podsandbox')?.value) >= 5, 'RunPodSandbox calls counted');
+    const probes = families.get('prober_probe_total')?.metrics ?? [];
+    assert.ok(probes.some((m) => m.labels?.probe_type === 'Readiness' && m.labels?.result === 'successful'), 'readiness probe results');
+    assert.ok(Number(families.get('node_memory_working_set_bytes')?.metrics[0]?.value) > 0, 'node memory');
   });
 
   it('adopts every running container after a restart of skiff up, restarting none', async () => {
