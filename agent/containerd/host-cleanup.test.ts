@@ -50,6 +50,13 @@ describe('iptablesCleanupScripts', () => {
     assert.equal(chains, '*nat\n-X CNI-DN-aaaa\n-X CNI-HOSTPORT-DNAT\n-X CNI-HOSTPORT-SETMARK\n-X CNI-HOSTPORT-MASQ\nCOMMIT\n');
   });
 
+  it("with a network name other agents share, deletes only the rules of this instance's containers", () => {
+    const mine: [string, string, string, number] = ['skiff', 'c'.repeat(64), 'CNI-DN-cccc', 30003];
+    const another: [string, string, string, number] = ['skiff', 'd'.repeat(64), 'CNI-DN-dddd', 30004];
+    const scripts = iptablesCleanupScripts(save([mine, another]), 'nat', 'skiff', false, new Set(['c'.repeat(64)]));
+    assert.deepEqual(scripts, [`*nat\n-D ${dnat(...mine).slice(3)}\n-F CNI-DN-cccc\nCOMMIT\n`, '*nat\n-X CNI-DN-cccc\nCOMMIT\n']);
+  });
+
   it('keeps the shared chains when asked to', () => {
     const scripts = iptablesCleanupScripts(save([ours]), 'nat', 'skiff-ta', false);
     assert.ok(scripts.every((s) => !s.includes('CNI-HOSTPORT-DNAT\n') && !s.includes('-X CNI-HOSTPORT')));

@@ -5,8 +5,9 @@
  *
  * Two stages:
  * - removeAllPods(socket): while containerd runs, stop and remove every
- *   sandbox through CRI. That is the clean path: CRI stops the containers,
- *   runs CNI DEL (portmap rules, IPAM lease) and unmounts netns and shm.
+ *   container and sandbox through CRI (the agent's CRI client). That is
+ *   the clean path: CRI stops the containers, runs CNI DEL (portmap
+ *   rules, IPAM lease) and unmounts netns and shm.
  * - cleanupHost(scope): after containerd has stopped, forcibly removes
  *   anything left: runc containers in the instance's own runc root, the
  *   shims serving its socket, mounts under its dir, iptables rules whose
@@ -22,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerdPaths } from './config.js';
-import { decodeBytesFields, encodeStringField, unaryCall } from './cri-probe.js';
+import { createRuntime } from '../cri/create-runtime.js';
 
 export interface InstanceScope {
   paths: ContainerdPaths;
@@ -30,6 +31,11 @@ export interface InstanceScope {
   bridgeName: string;
   /** Extra dirs to remove at the end (e.g. the CNI dir). */
   extraDirs?: string[];
+  /**
+   * Other instances use the same CNI network name (every agent's is `skiff`):
+   * remove only iptables rules and CNI results of this instance's containers.
+   */
+  sharedNetworkName?: boolean;
   /**
    * Remove the shared CNI-HOSTPORT-* chains when no rule uses them (default
    * true). Pass false while another instance on the host may be adding a
@@ -44,19 +50,47 @@ const SHIM_SOCKET_DIR = '/run/containerd/s';
 const DEFAULT_RUNC_ROOT = '/run/containerd/runc';
 const SHARED_CHAINS = ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-MASQ'];
 
-/** Stops and removes every pod sandbox through CRI; returns how many. Best effort. */
+/**
+ * Stops and removes every container and pod sandbox through CRI; returns
+ * how many sandboxes. Best effort: a failing call is skipped (cleanupHost
+ * removes the rest by force); 0 when CRI does not answer the sandbox
+ * list. `timeoutMs` bounds each sandbox stop/remove call.
+ */
 export async function removeAllPods(socketPath: string, timeoutMs = 30_000): Promise<number> {
-  const list = await unaryCall(socketPath, '/runtime.v1.RuntimeService/ListPodSandbox', Buffer.alloc(0), 5000);
-  if (list.status !== 0) return 0;
-  const ids = decodeBytesFields(list.body, 1).flatMap((item) => decodeBytesFields(item, 1).map((b) => b.toString('utf8')));
-  await Promise.all(
-    ids.map(async (id) => {
-      const req = encodeStringField(1, id);
-      await unaryCall(socketPath, '/runtime.v1.RuntimeService/StopPodSandbox', req, timeoutMs);
-      await unaryCall(socketPath, '/runtime.v1.RuntimeService/RemovePodSandbox', req, timeoutMs);
-    }),
-  );
-  return ids.length;
+  const runtime = createRuntime(`unix://${socketPath}`, { requestTimeoutMs: 5000, longTimeoutMs: timeoutMs });
+  const bestEffort = async (call: () => Promise<unknown>): Promise<void> => {
+    try {
+      await call();
+    } catch {
+      // left for cleanupHost()
+    }
+  };
+  try {
+    let sandboxes: string[];
+    try {
+      sandboxes = (await runtime.listPodSandbox()).map((s) => s.id);
+    } catch {
+      return 0;
+    }
+    const containers = (await runtime.listContainers().catch(() => [])).map((c) => c.id);
+    // Containers first (SIGKILL: no grace at cleanup), as the kubelet kills a pod; then the
+    // sandboxes, whose stop runs CNI DEL (portmap rules, IPAM lease) and unmounts netns and shm.
+    await Promise.all(
+      containers.map(async (id) => {
+        await bestEffort(() => runtime.stopContainer(id, 0));
+        await bestEffort(() => runtime.removeContainer(id));
+      }),
+    );
+    await Promise.all(
+      sandboxes.map(async (id) => {
+        await bestEffort(() => runtime.stopPodSandbox(id));
+        await bestEffort(() => runtime.removePodSandbox(id));
+      }),
+    );
+    return sandboxes.length;
+  } finally {
+    runtime.close();
+  }
 }
 
 function run(cmd: string, args: string[], input?: string): { ok: boolean; out: string; err: string } {
@@ -127,11 +161,13 @@ export function mountsUnder(dir: string, mountinfo: string = readFileSync('/proc
  * reference ("Device or resource busy"). Shared CNI-HOSTPORT-* chains are
  * removed too once nothing else uses them.
  */
-export function iptablesCleanupScripts(save: string, table: string, networkName: string, removeShared: boolean): string[] {
+export function iptablesCleanupScripts(save: string, table: string, networkName: string, removeShared: boolean, ids?: ReadonlySet<string>): string[] {
   const marker = `name: \\"${networkName}\\" id: \\"`;
   const rules = save.split('\n').filter((l) => l.startsWith('-A '));
   const chains = new Set(save.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]!));
-  const ours = rules.filter((l) => l.includes(marker));
+  // With the instance's container ids, only its own pods' rules: other agents use the same network name.
+  const idOf = (l: string): string => /^[0-9a-f]+/.exec(l.slice(l.indexOf(marker) + marker.length))?.[0] ?? '';
+  const ours = rules.filter((l) => l.includes(marker) && (ids === undefined || ids.has(idOf(l))));
   const ownChains = new Set<string>();
   for (const r of ours) {
     const target = / -j (CNI-[\w-]+)/.exec(r)?.[1];
@@ -161,11 +197,11 @@ export function iptablesCleanupScripts(save: string, table: string, networkName:
   return [rulesFirst, chainsThen].filter((ls) => ls.length > 0).map(batch);
 }
 
-function cleanIptables(networkName: string, removeShared: boolean, log: (l: string) => void): void {
+function cleanIptables(networkName: string, removeShared: boolean, ids: ReadonlySet<string> | undefined, log: (l: string) => void): void {
   for (const table of ['nat', 'filter']) {
     const save = run('iptables-save', ['-t', table]);
     if (!save.ok) continue;
-    for (const script of iptablesCleanupScripts(save.out, table, networkName, removeShared)) {
+    for (const script of iptablesCleanupScripts(save.out, table, networkName, removeShared, ids)) {
       const r = run('iptables-restore', ['-w', '--noflush'], script);
       if (!r.ok) log(`cleanup: iptables-restore (${table}) failed: ${r.err.trim()}`);
     }
@@ -236,16 +272,19 @@ export async function cleanupHost(scope: InstanceScope): Promise<CleanupReport> 
     const r = run('umount', ['-l', m]);
     if (!r.ok) log(`cleanup: umount ${m}: ${r.err.trim()}`);
   }
-  cleanIptables(scope.networkName, scope.removeSharedChains ?? true, log);
+  const allIds = new Set([...ids.values()].flatMap((set) => [...set]));
+  cleanIptables(scope.networkName, scope.removeSharedChains ?? true, scope.sharedNetworkName ? allIds : undefined, log);
   if (run('ip', ['link', 'show', scope.bridgeName]).ok) {
     const r = run('ip', ['link', 'delete', scope.bridgeName]);
     if (!r.ok) log(`cleanup: ip link delete ${scope.bridgeName}: ${r.err.trim()}`);
   }
   const results = join(CNI_CACHE, 'results');
-  const allIds = new Set([...ids.values()].flatMap((s) => [...s]));
+  // `<network>-<container id>-<ifname>`; with a shared network name only this instance's containers.
   for (const f of listDir(results)) {
     const loopbackId = /^cni-loopback-([0-9a-f]{64})-/.exec(f)?.[1];
-    if (f.startsWith(`${scope.networkName}-`) || (loopbackId && allIds.has(loopbackId))) rmSync(join(results, f), { force: true });
+    const networkId = f.startsWith(`${scope.networkName}-`) ? /^([0-9a-f]{64})-/.exec(f.slice(scope.networkName.length + 1))?.[1] : undefined;
+    const ours = (loopbackId !== undefined && allIds.has(loopbackId)) || (networkId !== undefined && (!scope.sharedNetworkName || allIds.has(networkId)));
+    if (ours) rmSync(join(results, f), { force: true });
   }
   for (const d of [results, CNI_CACHE]) {
     try {

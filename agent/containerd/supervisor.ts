@@ -24,9 +24,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, join } from 'node:path';
+import { createRuntime } from '../cri/create-runtime.js';
+import { isRuntimeError } from '../cri/runtime.js';
 import { writeCniConfig } from './cni-network.js';
 import { containerdConfig, containerdPaths, type ContainerdPaths } from './config.js';
-import { probeCri } from './cri-probe.js';
 
 export interface ContainerdOptions {
   /** The instance dir: root, state, socket and config live under it. */
@@ -73,6 +74,28 @@ const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const HEALTHY_RESET_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
+/** Deadline of one readiness probe (a CRI Version call). */
+const PROBE_TIMEOUT_MS = 2000;
+
+/**
+ * One CRI Version call on the socket, through the real CRI client: 'ready'
+ * when the CRI plugin answers, 'no-cri' when containerd does not know the
+ * CRI service (UNIMPLEMENTED "unknown service": the plugin failed to load,
+ * a configuration error rather than a wait), else the error text — e.g.
+ * "server is not initialized yet" while the plugin recovers its state.
+ */
+async function probeCri(socketPath: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ state: 'ready' | 'no-cri' | 'waiting'; message: string }> {
+  const runtime = createRuntime(`unix://${socketPath}`, { requestTimeoutMs: timeoutMs });
+  try {
+    const v = await runtime.version();
+    return { state: 'ready', message: `${v.runtimeName} ${v.runtimeVersion}` };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { state: isRuntimeError(e, 'UNIMPLEMENTED') ? 'no-cri' : 'waiting', message };
+  } finally {
+    runtime.close();
+  }
+}
 
 export function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -233,9 +256,9 @@ export async function startContainerd(opts: ContainerdOptions): Promise<RunningC
     while (Date.now() < deadline) {
       if (c.exitCode !== null || c.signalCode !== null) throw new Error(`containerd exited during start (${c.signalCode ?? `code ${c.exitCode}`}): ${tail.join(' | ')}`);
       if (existsSync(paths.socket)) {
-        const r = await probeCri(paths.socket, 2000);
-        if (r.status === 0) return;
-        if (r.status === 12) throw new Error(`containerd's CRI plugin did not load (${r.message}); check ${paths.config}: ${tail.join(' | ')}`);
+        const r = await probeCri(paths.socket);
+        if (r.state === 'ready') return;
+        if (r.state === 'no-cri') throw new Error(`containerd's CRI plugin did not load (${r.message}); check ${paths.config}: ${tail.join(' | ')}`);
         last = r.message;
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -34,15 +34,9 @@ import type { ContainerSpec, Pod, ProbeResults } from './pod-deps.js';
 import { shouldContainerBeRestarted } from './pod-actions.js';
 import { computeQos } from './qos.js';
 import { containersNamed, type ObservedContainer, type PodRuntimeState } from './runtime-state.js';
+import type { PodCondition } from '../../control-plane/api/conditions.js';
 
-export interface PodCondition {
-  type: string;
-  status: string;
-  lastProbeTime?: string | null;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { PodCondition } from '../../control-plane/api/conditions.js';
 
 export type ContainerStateApi = {
   waiting?: { reason?: string; message?: string };

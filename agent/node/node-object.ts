@@ -27,6 +27,7 @@ import { formatTime, type KubeObject } from '../../control-plane/api/meta.js';
 import { hardEvictionReservation, type PressureCondition, type Threshold } from './eviction-thresholds.js';
 import type { MachineInfo } from './host-info.js';
 import type { ReservedResources } from './system-reserved.js';
+import type { NodeCondition } from '../../control-plane/api/conditions.js';
 
 export const DEFAULT_MAX_PODS = 110;
 /** Upstream's nodeStatusMaxImages and MaxNamesPerImageInNodeStatus. */
@@ -34,14 +35,7 @@ export const MAX_IMAGES = 50;
 export const MAX_NAMES_PER_IMAGE = 5;
 export const CMAD_ANNOTATION = 'volumes.kubernetes.io/controller-managed-attach-detach';
 
-export interface NodeCondition {
-  type: string;
-  status: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { NodeCondition } from '../../control-plane/api/conditions.js';
 
 export interface ContainerImage {
   names: string[];

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { formatTime, type KubeObject } from '../../control-plane/api/meta.js';
 import { intToIp, parseIpv4Cidr } from './ip-allocator.js';
 import { sameValue } from './same-value.js';
+import type { NodeCondition } from '../../control-plane/api/conditions.js';
 
 /** Node addresses come from here: distinct fake InternalIPs, one per node. */
 export const NODE_IP_RANGE = '10.200.0.0/16';
@@ -27,14 +28,7 @@ export interface SimNodeConfig {
   ephemeralStorage: string;
 }
 
-export interface NodeCondition {
-  type: string;
-  status: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { NodeCondition } from '../../control-plane/api/conditions.js';
 
 export interface NodeStatus {
   capacity: Record<string, string>;

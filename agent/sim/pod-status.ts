@@ -13,16 +13,9 @@ import { formatTime, type KubeObject } from '../../control-plane/api/meta.js';
 import type { ContainerRun, PodRun, Terminated } from './pod-runtime.js';
 import { createHash } from 'node:crypto';
 import { sameValue } from './same-value.js';
+import type { PodCondition } from '../../control-plane/api/conditions.js';
 
-export interface PodCondition {
-  type: string;
-  status: string;
-  lastProbeTime?: string | null;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-  [k: string]: unknown;
-}
+export type { PodCondition } from '../../control-plane/api/conditions.js';
 
 export type PodStatus = Record<string, unknown> & { conditions?: PodCondition[]; phase?: string };
 

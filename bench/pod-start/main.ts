@@ -10,7 +10,8 @@
  *   seen on a watch) interleaved with one raw CRI start (RunPodSandbox +
  *   CreateContainer + StartContainer, raw-cri.ts);
  * - burst: N pods POSTed at once until all are Running, then (the API
- *   pods deleted and gone) N raw CRI starts at once.
+ *   pods deleted and gone) N raw CRI starts at once. Each burst starts on
+ *   an empty node, 5 s after the previous teardown.
  * One unmeasured warm-up start of each kind comes first (the first gRPC
  * call on a channel costs ~50 ms). Pods are busybox `sleep 3600` with
  * imagePullPolicy IfNotPresent and terminationGracePeriodSeconds 0.
@@ -47,6 +48,9 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const IMAGE = 'localhost/busybox:1.0';
 const COMMAND = ['sleep', '3600'];
 const NAMESPACE = 'bench-pod-start';
+/** Pause after a teardown, so containerd's asynchronous clean-up (shims, snapshots) does not weigh on the next burst. */
+const SETTLE_MS = 5000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface PhaseResult {
   pods: number;
@@ -209,6 +213,7 @@ async function main(): Promise<void> {
     await api.deleteAll();
     await kubeletSandboxesGone(runtime);
     await raw.removeAll();
+    await sleep(SETTLE_MS);
 
     process.stderr.write(`bench:pod-start: burst of ${n} through the API…\n`);
     const burstBefore = await snapshot();
@@ -217,6 +222,7 @@ async function main(): Promise<void> {
     const burstApiTimes = await timesOf(runtime, burstApi.map((s) => s.uid));
     await api.deleteAll();
     await kubeletSandboxesGone(runtime);
+    await sleep(SETTLE_MS);
     process.stderr.write(`bench:pod-start: burst of ${n} raw CRI starts…\n`);
     const burstRaw = await Promise.all(Array.from({ length: n }, () => raw!.startOne()));
     const burstRawTimes = await timesOf(runtime, burstRaw.map((s) => s.uid));

@@ -97,7 +97,7 @@ export async function startSkiffUp(opts: SkiffUpOptions = {}): Promise<SkiffUpHa
     destroy: async () => {
       await handle.stop();
       const paths = containerdPaths(join(dir.path, 'agent', 'containerd'));
-      if (existsSync(paths.dir)) await cleanupHost({ paths, networkName: 'skiff', bridgeName: 'skiff0' });
+      if (existsSync(paths.dir)) await cleanupHost({ paths, networkName: 'skiff', bridgeName: 'skiff0', sharedNetworkName: true, removeSharedChains: false });
       // Volumes of pods a test left running (tmpfs for secrets and tokens).
       for (const m of mountsUnder(dir.path)) spawnSync('umount', ['-l', m]);
       // The pod cgroup parent, once no pod of any agent is left under it.

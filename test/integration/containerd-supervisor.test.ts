@@ -4,53 +4,52 @@
  * locally built images, run pods on their own bridge, restart containerd
  * when it dies, leave containers running across a containerd stop, and
  * remove everything of one instance — and only of that instance — at the
- * end. Pods are created through CRI with a hand-encoded request (enough
- * for a sandbox with a hostPort), so this suite depends on no CRI client.
+ * end. Pods are created through the agent's CRI client (a sandbox with a
+ * hostPort), over a fresh connection per step, closed after.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanupHost, shimPids } from '../../agent/containerd/host-cleanup.js';
-import { decodeBytesFields, probeCri, unaryCall } from '../../agent/containerd/cri-probe.js';
+import { cleanupHost, removeAllPods, shimPids } from '../../agent/containerd/host-cleanup.js';
 import { containerdPidsFor, socketAnswers, startContainerd, type RunningContainerd } from '../../agent/containerd/supervisor.js';
 import { BUSYBOX_IMAGE, containerdSkipReason, PAUSE_IMAGE, reservePodCidr, startTestContainerd, testImageFiles, type TestContainerd } from '../helpers/containerd.js';
+import { createRuntime } from '../../agent/cri/create-runtime.js';
+import type { ContainerConfig, PodSandboxConfig, Runtime } from '../../agent/cri/runtime.js';
 import { importImages } from '../../agent/images/import.js';
 import { freePort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const skip = containerdSkipReason();
 
-// --- a minimal protobuf encoder for RunPodSandboxRequest -----------------
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
+/** One CRI client on the socket for `fn`, closed after. */
+async function withCri<T>(socket: string, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = createRuntime(`unix://${socket}`, { requestTimeoutMs: 10_000, longTimeoutMs: 60_000 });
+  try {
+    return await fn(runtime);
+  } finally {
+    runtime.close();
   }
-  out.push(n);
-  return Buffer.from(out);
-}
-const bytesField = (f: number, b: Buffer): Buffer => Buffer.concat([varint((f << 3) | 2), varint(b.length), b]);
-const str = (f: number, s: string): Buffer => bytesField(f, Buffer.from(s));
-const int = (f: number, n: number): Buffer => Buffer.concat([varint(f << 3), varint(n)]);
-
-async function runPod(socket: string, name: string, logDir: string, hostPort?: number): Promise<string> {
-  const metadata = Buffer.concat([str(1, name), str(2, `${name}-uid`), str(3, 'default'), int(4, 0)]);
-  const ports = hostPort ? bytesField(5, Buffer.concat([int(2, 80), int(3, hostPort)])) : Buffer.alloc(0);
-  const label = bytesField(6, Buffer.concat([str(1, 'skiff.dev/managed'), str(2, 'true')]));
-  const config = Buffer.concat([bytesField(1, metadata), str(2, name), str(3, logDir), ports, label, bytesField(8, Buffer.alloc(0))]);
-  const r = await unaryCall(socket, '/runtime.v1.RuntimeService/RunPodSandbox', bytesField(1, config), 60_000);
-  assert.equal(r.status, 0, `RunPodSandbox: ${r.message}`);
-  return decodeBytesFields(r.body, 1)[0]!.toString();
 }
 
-async function sandboxIds(socket: string): Promise<string[]> {
-  const r = await unaryCall(socket, '/runtime.v1.RuntimeService/ListPodSandbox', Buffer.alloc(0));
-  assert.equal(r.status, 0, r.message);
-  return decodeBytesFields(r.body, 1).map((item) => decodeBytesFields(item, 1)[0]!.toString());
-}
+/** CRI answers Version (the CRI plugin serves, not merely the socket). */
+const criVersion = (socket: string): Promise<string> => withCri(socket, async (rt) => (await rt.version()).runtimeName);
+
+const podConfig = (name: string, logDir: string, hostPort?: number): PodSandboxConfig => ({
+  metadata: { name, uid: `${name}-uid`, namespace: 'default', attempt: 0 },
+  hostname: name,
+  logDirectory: logDir,
+  portMappings: hostPort ? [{ protocol: 0, containerPort: 80, hostPort, hostIp: '' }] : [],
+  labels: { 'skiff.dev/managed': 'true' },
+  annotations: {},
+  linux: { cgroupParent: '' },
+});
+
+const runPod = (socket: string, name: string, logDir: string, hostPort?: number): Promise<string> =>
+  withCri(socket, (rt) => rt.runPodSandbox(podConfig(name, logDir, hostPort)));
+
+const sandboxIds = (socket: string): Promise<string[]> => withCri(socket, async (rt) => (await rt.listPodSandbox()).map((s) => s.id));
 
 const ctr = (socket: string, ...args: string[]): string => execFileSync('ctr', ['--address', socket, '-n', 'k8s.io', ...args], { encoding: 'utf8' });
 const natRules = (): string => execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' });
@@ -86,7 +85,7 @@ describe('the test containerd helper', { skip }, () => {
   it('serves CRI on its own socket with the pause and busybox images imported', async () => {
     assert.equal(a.endpoint, `unix://${a.socketPath}`);
     assert.ok(a.socketPath.startsWith(a.dir));
-    assert.equal((await probeCri(a.socketPath)).status, 0);
+    assert.equal(await criVersion(a.socketPath), 'containerd');
     const refs = ctr(a.socketPath, 'images', 'ls', '-q').split('\n');
     assert.ok(refs.includes(PAUSE_IMAGE), refs.join(' '));
     assert.ok(refs.includes(BUSYBOX_IMAGE), refs.join(' '));
@@ -127,6 +126,34 @@ describe('the test containerd helper', { skip }, () => {
     assert.ok(natRules().includes(`name: \\"${b.networkName}\\"`));
     assert.equal(cniResults(b.networkName).length, 1);
   });
+
+  it('removeAllPods() stops and removes every container and sandbox through CRI, releasing their CNI state, while containerd runs', async () => {
+    const [pod] = await sandboxIds(b.socketPath);
+    assert.ok(pod);
+    const sandboxConfig = podConfig('web', join(b.dir, 'logs', 'web'));
+    const container: ContainerConfig = {
+      metadata: { name: 'sleeper', attempt: 0 },
+      image: { image: BUSYBOX_IMAGE },
+      command: ['sleep', '3600'],
+      args: [],
+      workingDir: '',
+      envs: [],
+      mounts: [],
+      labels: { 'skiff.dev/managed': 'true' },
+      annotations: {},
+      logPath: 'sleeper/0.log',
+      stdin: false,
+      stdinOnce: false,
+      tty: false,
+    };
+    await withCri(b.socketPath, async (rt) => rt.startContainer(await rt.createContainer(pod, container, sandboxConfig)));
+    assert.equal(await removeAllPods(b.socketPath), 1);
+    assert.deepEqual(await sandboxIds(b.socketPath), []);
+    assert.deepEqual(await withCri(b.socketPath, (rt) => rt.listContainers()), []);
+    assert.ok(!natRules().includes(`name: \\"${b.networkName}\\"`), 'CNI DEL removed the portmap rules');
+    assert.deepEqual(cniResults(b.networkName), []);
+    assert.ok(b.supervisor.pid(), 'containerd still running');
+  });
 });
 
 describe('the containerd supervisor', { skip }, () => {
@@ -155,7 +182,7 @@ describe('the containerd supervisor', { skip }, () => {
     c = await start();
     assert.match(readFileSync(join(dir, 'config.toml'), 'utf8'), /sandbox_image = "localhost\/pause:1\.0"/);
     assert.deepEqual(readdirSync(join(tmp.path, 'cni', 'net.d')), [`10-skiff-sup${process.pid}.conflist`]);
-    assert.equal((await probeCri(c.socketPath)).status, 0);
+    assert.equal(await criVersion(c.socketPath), 'containerd');
     const imported = await importImages(c.socketPath, [testImageFiles().pause, testImageFiles().busybox]);
     assert.deepEqual(imported.map((i) => i.ref).sort(), [BUSYBOX_IMAGE, PAUSE_IMAGE]);
   });
@@ -169,7 +196,7 @@ describe('the containerd supervisor', { skip }, () => {
     await c.ready();
     assert.equal(c.restarts(), 1);
     assert.notEqual(c.pid(), before);
-    assert.equal((await probeCri(c.socketPath)).status, 0);
+    assert.equal(await criVersion(c.socketPath), 'containerd');
   });
 
   it('rejects a dir whose socket path would not fit a unix socket, before starting anything', async () => {
@@ -229,7 +256,7 @@ describe('the containerd supervisor', { skip }, () => {
     c = await start();
     assert.notEqual(c.pid(), orphan);
     assert.equal(alive(orphan), false, 'orphan stopped');
-    assert.equal((await probeCri(c.socketPath)).status, 0);
+    assert.equal(await criVersion(c.socketPath), 'containerd');
   });
 
   it('stop() during the restart backoff cancels the restart', async () => {

@@ -7,31 +7,21 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { decodeBytesFields, unaryCall } from '../../agent/containerd/cri-probe.js';
+import { createRuntime } from '../../agent/cri/create-runtime.js';
+import { isRuntimeError, type Runtime } from '../../agent/cri/runtime.js';
 import { containerdSkipReason, startTestContainerd, testImageFiles, type TestContainerd } from '../helpers/containerd.js';
-import { registrySkipReason, startTestRegistry, type RegistryAuth, type TestRegistry } from '../helpers/registry.js';
+import { registrySkipReason, startTestRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const skip = containerdSkipReason() ?? registrySkipReason(true);
 
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
-const bytesField = (f: number, b: Buffer): Buffer => Buffer.concat([varint((f << 3) | 2), varint(b.length), b]);
-const str = (f: number, s: string): Buffer => bytesField(f, Buffer.from(s));
-
-/** CRI PullImage; auth as the kubelet sends it (server_address with a scheme). */
-async function criPull(socket: string, image: string, auth?: RegistryAuth & { serverAddress: string }): Promise<{ status: number; message: string; imageRef: string }> {
-  const spec = bytesField(1, str(1, image));
-  const authField = auth ? bytesField(2, Buffer.concat([str(1, auth.username), str(2, auth.password), str(4, auth.serverAddress)])) : Buffer.alloc(0);
-  const r = await unaryCall(socket, '/runtime.v1.ImageService/PullImage', Buffer.concat([spec, authField]), 60_000);
-  return { status: r.status, message: r.message, imageRef: decodeBytesFields(r.body, 1)[0]?.toString() ?? '' };
-}
+/** A failed CRI call's RuntimeError message matching `re`. */
+const failsWith =
+  (re: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(isRuntimeError(e), String(e));
+    assert.match(e.message, re);
+    return true;
+  };
 
 const imageRefs = (ctd: TestContainerd): string[] =>
   execFileSync('ctr', ['--address', ctd.socketPath, '-n', 'k8s.io', 'images', 'ls', '-q'], { encoding: 'utf8' }).split('\n');
@@ -40,26 +30,26 @@ describe('the test registry', { skip }, () => {
   let ctd: TestContainerd;
   let open: TestRegistry;
   let locked: TestRegistry;
+  let cri: Runtime | undefined;
   before(async () => {
     [ctd, open, locked] = await Promise.all([startTestContainerd({ images: false }), startTestRegistry(), startTestRegistry({ auth: true })]);
+    cri = createRuntime(ctd.endpoint, { pullTimeoutMs: 60_000 });
   });
   after(async () => {
+    cri?.close();
     await Promise.all([ctd?.stop(), open?.stop(), locked?.stop()]);
   });
 
   it('serves pushed images that containerd pulls over plain HTTP through CRI, without registry config', async () => {
     const ref = await open.push(testImageFiles().busybox, 'busybox:1.0');
     assert.equal(ref, `${open.host}/busybox:1.0`);
-    const r = await criPull(ctd.socketPath, ref);
-    assert.equal(r.status, 0, r.message);
-    assert.match(r.imageRef, /^sha256:[0-9a-f]{64}$/);
+    const imageRef = await cri!.pullImage(ref);
+    assert.match(imageRef, /^sha256:[0-9a-f]{64}$/);
     assert.ok(imageRefs(ctd).includes(ref));
   });
 
   it('fails a pull of a tag that was never pushed', async () => {
-    const r = await criPull(ctd.socketPath, `${open.host}/busybox:missing`);
-    assert.notEqual(r.status, 0);
-    assert.match(r.message, /not found/);
+    await assert.rejects(cri!.pullImage(`${open.host}/busybox:missing`), failsWith(/not found/));
   });
 
   it('with auth: anonymous requests get 401, pushes and pulls with the credentials succeed', async () => {
@@ -69,11 +59,10 @@ describe('the test registry', { skip }, () => {
     const basic = Buffer.from(`${locked.auth.username}:${locked.auth.password}`).toString('base64');
     assert.equal((await fetch(`${locked.url}/v2/`, { headers: { authorization: `Basic ${basic}` } })).status, 200);
     const ref = await locked.push(testImageFiles().pause, 'pause:1.0');
-    const denied = await criPull(ctd.socketPath, ref);
-    assert.notEqual(denied.status, 0);
-    assert.match(denied.message, /401|unauthorized/i);
-    const ok = await criPull(ctd.socketPath, ref, { ...locked.auth, serverAddress: `http://${locked.host}` });
-    assert.equal(ok.status, 0, ok.message);
+    await assert.rejects(cri!.pullImage(ref), failsWith(/401|unauthorized/i));
+    // auth as the kubelet sends it: server_address with a scheme, naming the endpoint containerd contacts
+    const { username, password } = locked.auth;
+    assert.match(await cri!.pullImage(ref, { username, password, serverAddress: `http://${locked.host}` }), /^sha256:[0-9a-f]{64}$/);
     assert.ok(imageRefs(ctd).includes(ref));
   });
 

@@ -9,14 +9,9 @@
  * Pure.
  */
 import type { KubeObject } from '../../api/meta.js';
+import type { PodCondition } from '../../api/conditions.js';
 
-export interface PodCondition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { PodCondition } from '../../api/conditions.js';
 
 export type Pod = KubeObject & {
   spec?: { nodeName?: string; [k: string]: unknown };

@@ -20,15 +20,9 @@
  */
 import { formatTime } from '../../api/meta.js';
 import type { KubeObject } from '../../api/meta.js';
+import type { NodeCondition } from '../../api/conditions.js';
 
-export interface NodeCondition {
-  type: string;
-  status: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { NodeCondition } from '../../api/conditions.js';
 
 export interface Taint {
   key: string;
