@@ -27,7 +27,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../control-plane/api/client/api-client.js';
 import { HttpsTransport } from '../control-plane/api/client/transport.js';
-import { systemClock, type Clock } from '../control-plane/api/meta.js';
+import { systemClock, type Clock, type KubeObject } from '../control-plane/api/meta.js';
+import { Informer } from './common/informer.js';
 import { agentPaths, type AgentConfig } from './config.js';
 import { writeCniConfig } from './containerd/cni-network.js';
 import { startContainerd, type RunningContainerd } from './containerd/supervisor.js';
@@ -43,6 +44,7 @@ import { Kubelet } from './kubelet/kubelet.js';
 import { createRunHook } from './kubelet/lifecycle-hooks.js';
 import { ContainerLogManager } from './kubelet/log-rotation.js';
 import { apiObjectSource } from './kubelet/object-source.js';
+import { cachedObjectSource } from './kubelet/object-source-cache.js';
 import { createProberManager } from './kubelet/probes/prober-manager.js';
 import { createVolumeManager } from './kubelet/volumes/volume-manager.js';
 import { KubeletPodLocator } from './kubelet-pod-locator.js';
@@ -167,7 +169,11 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
     if (containerd) writeCniConfig(containerd, podCidr);
 
     // 4. kubelet
-    const source = apiObjectSource(client);
+    // ConfigMaps, Secrets and Services are read at every container start and volume refresh: cached briefly.
+    const services = new Informer<KubeObject>(client, { group: '', version: 'v1', resource: 'services' });
+    services.start();
+    closers.push(() => services.stop());
+    const source = cachedObjectSource(apiObjectSource(client), { clock, serviceInformer: services });
     const kubeVersion = await fetchServerGitVersion(transport);
     const prober = createProberManager({
       exec: runtime.execSync.bind(runtime),

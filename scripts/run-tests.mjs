@@ -20,7 +20,7 @@ function walk(dir, out) {
   return out;
 }
 
-const unit = ['control-plane', 'agent', 'cli'].flatMap((d) => walk(join(dist, d), []));
+const unit = ['control-plane', 'agent', 'cli', 'bench'].flatMap((d) => walk(join(dist, d), []));
 const integration = walk(join(dist, 'test'), []);
 const pick = (list) => (filters.length ? list.filter((f) => filters.some((x) => f.includes(x))) : list);
 

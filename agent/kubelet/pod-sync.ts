@@ -171,9 +171,14 @@ export class PodSyncer {
     }
     let sandboxId = actions.sandboxId;
     let attempt = actions.attempt;
+    // A new sandbox takes ~300 ms: the volumes (token request, tmpfs mount, files) are set up meanwhile.
+    let volumesEarly: Promise<Map<string, string>> | undefined;
     if (actions.createSandbox) {
       // Pending with ContainerCreating/PodInitializing while the sandbox and images come.
       this.publish(pod, state, false);
+      mkdirSync(this.podDir(uid), { recursive: true });
+      volumesEarly = this.d.volumes.setUp(pod);
+      volumesEarly.catch(() => undefined); // awaited below; a failure is handled there
       const created = await this.createSandbox(pod, attempt);
       if (!created) {
         this.publish(pod, await this.observe(uid), false);
@@ -209,7 +214,7 @@ export class PodSyncer {
     if (toStart.length) {
       let volumePaths: Map<string, string>;
       try {
-        volumePaths = await this.d.volumes.setUp(pod);
+        volumePaths = await (volumesEarly ?? this.d.volumes.setUp(pod));
       } catch (e) {
         this.d.log(`volumes of ${pod.metadata.namespace}/${pod.metadata.name}: ${(e as Error).message}`);
         this.publish(pod, state, false);
