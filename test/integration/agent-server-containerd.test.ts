@@ -86,7 +86,7 @@ describe('exec, logs and port-forward on real containers through the agent serve
       linux: { securityContext: { namespaceOptions: { network: 0, pid: 1, ipc: 0 } } },
     });
     for (const [name, script] of [
-      ['app', 'echo hello from app; echo to stderr >&2; exec sleep 3600'],
+      ['app', 'echo hello from app; sleep 0.5; echo to stderr >&2; exec sleep 3600'],
       ['www', 'mkdir -p /www && echo served by httpd > /www/index.html && exec httpd -f -p 8080 -h /www'],
       ['done', 'exit 0'],
     ] as const) {
