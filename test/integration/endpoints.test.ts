@@ -74,7 +74,8 @@ ${podYaml('web-a', 'sim-0')}${podYaml('web-b', 'sim-1')}${podYaml('web-c', 'sim-
         const out = await kubectl.run(['get', 'endpoints', 'web', '-o', 'jsonpath={range .subsets[*]}{.ports[0].port}={.addresses[*].targetRef.name};{end}']);
         return out.stdout === '8080=web-a web-b;9090=web-c;';
       },
-      20_000,
+      // The pods first go Running and Ready on the simulated nodes; CI runs this beside the e2e suites.
+      60_000,
       'Endpoints with both port groups',
     );
     await eventually(async () => (await slices('web')).flatMap((s) => s.endpoints ?? []).length === 3, 20_000, 'slices with 3 endpoints');
