@@ -146,7 +146,8 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
     const imported = await importImageDir(socketPath, paths.images);
     if (imported.length > 0) log(`imported ${imported.length} image(s) from ${paths.images}`);
 
-    // 3. node
+    // 3. node (the kubelet reports the server's version as its own: read it once)
+    const kubeVersion = await fetchServerGitVersion(transport);
     const host = new LinuxHostProbe();
     const node = new NodeAgent({
       client,
@@ -160,7 +161,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
       clock,
       log,
       dataDir: cfg.dataDir,
-      serverVersion: () => fetchServerGitVersion(transport),
+      serverVersion: async () => kubeVersion,
       ...(cfg.podCidr ? { podCIDR: cfg.podCidr } : {}),
     });
     await node.start();
@@ -174,7 +175,6 @@ export async function startAgent(cfg: AgentConfig, opts: AgentRunOptions): Promi
     services.start();
     closers.push(() => services.stop());
     const source = cachedObjectSource(apiObjectSource(client), { clock, serviceInformer: services });
-    const kubeVersion = await fetchServerGitVersion(transport);
     const prober = createProberManager({
       exec: runtime.execSync.bind(runtime),
       kubeVersion,

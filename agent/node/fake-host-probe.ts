@@ -31,7 +31,6 @@ export class FakeHostProbe implements HostProbe {
   filesystems = new Map<string, FsReading>();
   defaultFs: FsReading = { capacityBytes: 100 * GiB, availableBytes: 60 * GiB, usedBytes: 40 * GiB, inodes: 6_000_000, inodesFree: 5_000_000 };
   pidReading: PidReading = { max: 32768, running: 100 };
-  ip: string | undefined = '10.0.0.5';
 
   constructor(machine: Partial<MachineInfo> = {}) {
     this.machineInfo = fakeMachine(machine);
@@ -60,8 +59,5 @@ export class FakeHostProbe implements HostProbe {
   }
   pids(): Promise<PidReading> {
     return Promise.resolve({ ...this.pidReading });
-  }
-  defaultIPv4(): Promise<string | undefined> {
-    return Promise.resolve(this.ip);
   }
 }

@@ -18,7 +18,7 @@
  */
 import { readFileSync, statfsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { networkInterfaces, uptime } from 'node:os';
+import { uptime } from 'node:os';
 import si from 'systeminformation';
 
 export interface HugePages {
@@ -86,8 +86,6 @@ export interface HostProbe {
   /** The filesystem holding `path`. */
   fs(path: string): Promise<FsReading>;
   pids(): Promise<PidReading>;
-  /** The IPv4 address of the default-route interface, if any. */
-  defaultIPv4(): Promise<string | undefined>;
 }
 
 /** USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture Skiff runs on. */
@@ -211,18 +209,4 @@ export class LinuxHostProbe implements HostProbe {
     return { max: limits.length ? Math.min(...limits) : 0, running: parseLoadavgTasks(await readFile('/proc/loadavg', 'utf8')) };
   }
 
-  async defaultIPv4(): Promise<string | undefined> {
-    const iface = await si.networkInterfaceDefault().catch(() => '');
-    const all = networkInterfaces();
-    const pick = (name: string): string | undefined => all[name]?.find((a) => a.family === 'IPv4' && !a.internal)?.address;
-    if (iface) {
-      const ip = pick(iface);
-      if (ip) return ip;
-    }
-    for (const name of Object.keys(all)) {
-      const ip = pick(name);
-      if (ip) return ip;
-    }
-    return undefined;
-  }
 }
