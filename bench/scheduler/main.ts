@@ -38,6 +38,9 @@ interface Run {
   serverRssMb: number;
   serverPeakRssMb: number;
   simRegisterSeconds: number;
+  /** CPU time (user + system) per pod from the POST until all Running, of the server and of the simulator. */
+  serverCpuMsPerPod: number;
+  simCpuMsPerPod: number;
   /** Pods seen bound and Running (equal to pods unless the run timed out). */
   bound: number;
   running: number;
@@ -52,6 +55,14 @@ function rssMb(pid: number | undefined): { rss: number; peak: number } {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(s)?.[1] ?? NaN);
   return { rss: round(kb('VmRSS') / 1024, 0), peak: round(kb('VmHWM') / 1024, 0) };
+}
+
+/** utime + stime of a process in ms (clock ticks are 100 Hz on Linux). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 type PodView = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
@@ -92,6 +103,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
       }
     });
     const t0 = Date.now();
+    const cpu0 = { server: cpuMs(server.pid()), sim: cpuMs(sim.pid()) };
     await client.create(rsRef(ns), {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -110,6 +122,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([allRunning.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
     clearTimeout(timer);
+    const cpu1 = { server: cpuMs(server.pid()), sim: cpuMs(sim.pid()) };
     watch.close();
     if (!finished) process.stderr.write(`bench:scheduler: timed out after ${timeoutMs / 1000} s: ${bound.size} bound, ${running} running of ${pods}\n`);
     const latencies = [...bound].map(([name, at]) => at - (created.get(name) ?? at));
@@ -125,6 +138,8 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
       serverRssMb: rss,
       serverPeakRssMb: peak,
       simRegisterSeconds,
+      serverCpuMsPerPod: round((cpu1.server - cpu0.server) / pods, 2),
+      simCpuMsPerPod: round((cpu1.sim - cpu0.sim) / pods, 2),
     };
   } finally {
     transport.close();
@@ -156,7 +171,7 @@ async function main(): Promise<void> {
     const r = await runOnce(c.nodes, c.pods);
     runs.push(r);
     process.stdout.write(
-      `${r.nodes} nodes / ${r.pods} pods: ${r.podsPerSecond} pods/s bound, creation→binding p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms, ${r.running === r.pods ? 'all' : `${r.running}`} Running after ${r.allRunningSeconds} s, server RSS ${r.serverRssMb} MiB (peak ${r.serverPeakRssMb})\n`,
+      `${r.nodes} nodes / ${r.pods} pods: ${r.podsPerSecond} pods/s bound, creation→binding p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms, ${r.running === r.pods ? 'all' : `${r.running}`} Running after ${r.allRunningSeconds} s, server RSS ${r.serverRssMb} MiB (peak ${r.serverPeakRssMb}), CPU per pod: server ${r.serverCpuMsPerPod} ms, sim ${r.simCpuMsPerPod} ms\n`,
     );
     save();
   }

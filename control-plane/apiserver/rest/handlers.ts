@@ -79,7 +79,20 @@ export async function handleUpdate(rc: RestContext, req: RestRequest, raw: RawBo
   }
   obj.metadata.name = name;
   const stored = toStored(resolved, obj);
-  const res = await updateObject(rc, req, { name, subresource, dryRun: isDryRun(req.query), mutate: () => structuredClone(stored) });
+  // The write path may change what mutate returns, so a retry after a conflict decodes the body afresh.
+  const fresh = (): KubeObject => {
+    const again = decodeWriteBody(req, raw);
+    again.metadata.name = name;
+    return toStored(resolved, again);
+  };
+  let attempts = 0;
+  const res = await updateObject(rc, req, {
+    name,
+    subresource,
+    dryRun: isDryRun(req.query),
+    replaces: true,
+    mutate: () => (attempts++ === 0 ? stored : fresh()),
+  });
   return { code: 200, body: toServed(resolved, res.object), warnings };
 }
 

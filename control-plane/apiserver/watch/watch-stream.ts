@@ -113,8 +113,9 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
   const onEvent = (ev: CacheEvent): void => {
     if (closed || ev.revision <= lastSent || !ev.key.startsWith(nsPrefix)) return;
     lastSent = ev.revision;
-    const now = ev.object !== undefined && selection.matches(ev.object);
-    const before = ev.prev !== undefined && selection.matches(ev.prev);
+    // Without a selector the objects need not be parsed at all.
+    const now = ev.hasObject && (selection.empty || selection.matches(ev.object as KubeObject));
+    const before = ev.hasPrev && (selection.empty || selection.matches(ev.prev as KubeObject));
     let type: WatchEventType;
     if (now) type = before ? 'MODIFIED' : 'ADDED';
     else if (before) type = 'DELETED';
