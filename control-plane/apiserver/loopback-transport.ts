@@ -7,11 +7,17 @@
  *
  * Contract: as Transport. A stream resolves once the server wrote the
  * response head; close() destroys the server-side response, which the watch
- * handler sees as the client going away.
+ * handler sees as the client going away. A watch's lines come through a
+ * loopback sink (watch/loopback-sinks.ts), delivered in order on a
+ * later turn of the event loop (setImmediate), as socket data would be:
+ * never inside the server's own fan-out, and never before the watch
+ * handle reached its caller. Anything else the response body carries
+ * follows them.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse, TransportStream } from '../api/client/transport.js';
+import { LOOPBACK_STREAM_HEADER, registerLoopbackSink } from './watch/loopback-sinks.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -41,13 +47,37 @@ export class LoopbackTransport implements Transport {
 
   async stream(req: TransportRequest): Promise<TransportStream> {
     if (this.closed) throw new Error('loopback transport closed');
-    const res = await this.app.inject({
-      method: req.method as 'GET',
-      url: req.path,
-      headers: this.headers(req),
-      payloadAsStream: true,
-      ...(req.body === undefined ? {} : { payload: req.body }),
+    // Lines the watch server hands over directly, queued until delivered.
+    let queued: string[] = [];
+    let scheduled = false;
+    const listeners: ((c: string) => void)[] = [];
+    const deliver = (): void => {
+      scheduled = false;
+      if (listeners.length === 0) return;
+      const batch = queued;
+      queued = [];
+      for (const text of batch) for (const l of listeners) l(text);
+    };
+    const sink = registerLoopbackSink((text) => {
+      queued.push(text);
+      if (!scheduled && listeners.length > 0) {
+        scheduled = true;
+        setImmediate(deliver);
+      }
     });
+    let res;
+    try {
+      res = await this.app.inject({
+        method: req.method as 'GET',
+        url: req.path,
+        headers: { ...this.headers(req), [LOOPBACK_STREAM_HEADER]: sink.id },
+        payloadAsStream: true,
+        ...(req.body === undefined ? {} : { payload: req.body }),
+      });
+    } catch (e) {
+      sink.remove();
+      throw e;
+    }
     const body: Readable = res.stream();
     const serverSide = res.raw.res;
     body.setEncoding('utf8');
@@ -56,10 +86,16 @@ export class LoopbackTransport implements Transport {
     const finish = (err?: Error): void => {
       if (ended) return;
       ended = true;
+      sink.remove();
       this.open.delete(close);
+      // Lines written before the end are still delivered, and first.
+      deliver();
       for (const cb of endCbs) cb(err);
     };
     const close = (): void => {
+      // The client asked to stop: nothing more reaches it, queued or not.
+      queued = [];
+      listeners.length = 0;
       serverSide.destroy();
       body.destroy();
       finish();
@@ -71,7 +107,17 @@ export class LoopbackTransport implements Transport {
     return {
       status: res.statusCode,
       headers: res.headers as Headers,
-      onData: (cb) => body.on('data', (c: string) => cb(c)),
+      onData: (cb) => {
+        listeners.push(cb);
+        if (queued.length > 0 && !scheduled) {
+          scheduled = true;
+          setImmediate(deliver);
+        }
+        body.on('data', (c: string) => {
+          deliver();
+          cb(c);
+        });
+      },
       onEnd: (cb) => {
         if (ended) cb();
         else endCbs.push(cb);

@@ -12,6 +12,9 @@
  *   a watcher happen in one step that no commit can interleave with; commits
  *   publish their events to the WatchHub right after they are durable. That
  *   gives ordered delivery without gaps or duplicates.
+ * - Hot keys: the latest row of recently used keys is held in memory
+ *   (latest-rows.ts), so reads and the write path's own lookups skip
+ *   SQLite; this process is the file's only writer. A failed commit clears it.
  * - Compaction deletes superseded rows at or below the revision in small
  *   transactions; the compacted revision is recorded first and persisted.
  *   Lists below it and watches from below it fail with 410 Expired.
@@ -40,6 +43,7 @@ import {
 } from './store-errors.js';
 import { WatchHub } from './watch-hub.js';
 import { startAutoCompaction, type AutoCompactor } from './auto-compactor.js';
+import { LatestRows } from './latest-rows.js';
 
 interface Row {
   id: number;
@@ -72,6 +76,8 @@ export interface SqliteStoreOptions {
   compactionIntervalMs?: number;
   /** Rows removed per compaction transaction, so compaction never blocks the loop for long. */
   compactionChunk?: number;
+  /** Keys whose latest row is held in memory (default 20,000). */
+  latestRowsCached?: number;
 }
 
 export interface SqliteStoreStats {
@@ -100,6 +106,7 @@ export class SqliteStore implements Store {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly counters: SqliteStoreStats = { commits: 0, writes: 0 };
+  private readonly latestRows: LatestRows<Row>;
 
   private readonly stmt: {
     latest: Database.Statement<[string], Row>;
@@ -118,6 +125,7 @@ export class SqliteStore implements Store {
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.db = openDatabase(path);
     this.chunk = opts.compactionChunk ?? 2000;
+    this.latestRows = new LatestRows<Row>(opts.latestRowsCached ?? 20_000);
     const db = this.db;
     this.stmt = {
       latest: db.prepare('SELECT id, key, value, create_revision, prev_revision, deleted FROM kv WHERE key = ? ORDER BY id DESC LIMIT 1'),
@@ -165,7 +173,7 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<StoreEntry | undefined> {
     this.assertOpen();
-    const row = this.stmt.latest.get(key);
+    const row = this.latestRow(key);
     return row && !row.deleted ? toEntry(row) : undefined;
   }
 
@@ -282,6 +290,8 @@ export class SqliteStore implements Store {
       outcomes = this.applyBatch(batch);
     } catch (e) {
       this.rev = before;
+      // Rows of the rolled-back writes were remembered as they were applied.
+      this.latestRows.clear();
       const err = unavailable(`storage commit failed: ${errorMessage(e)}`, { cause: e });
       for (const w of batch) w.reject(err);
       return;
@@ -301,13 +311,13 @@ export class SqliteStore implements Store {
 
   /** Applies one write inside the batch transaction; check failures become outcomes, I/O errors abort the batch. */
   private applyOne(op: WriteOp): Outcome {
-    const cur = this.stmt.latest.get(op.key);
+    const cur = this.latestRow(op.key);
     const live = cur && !cur.deleted ? cur : undefined;
     try {
       if (op.kind === 'create') {
         if (live) throw keyExists(op.key);
         const rev = this.nextRevision();
-        this.stmt.insert.run(rev, op.key, op.value, rev, 0, 0);
+        this.insertRow({ id: rev, key: op.key, value: op.value, create_revision: rev, prev_revision: 0, deleted: 0 });
         return {
           ok: true,
           entry: { key: op.key, value: op.value, createRevision: rev, modRevision: rev },
@@ -319,14 +329,14 @@ export class SqliteStore implements Store {
       const rev = this.nextRevision();
       const createRevision = live.create_revision;
       if (op.kind === 'update') {
-        this.stmt.insert.run(rev, op.key, op.value, createRevision, live.id, 0);
+        this.insertRow({ id: rev, key: op.key, value: op.value, create_revision: createRevision, prev_revision: live.id, deleted: 0 });
         return {
           ok: true,
           entry: { key: op.key, value: op.value, createRevision, modRevision: rev },
           event: { type: 'put', key: op.key, value: op.value, prevValue: live.value, created: false, revision: rev, createRevision },
         };
       }
-      this.stmt.insert.run(rev, op.key, live.value, createRevision, live.id, 1);
+      this.insertRow({ id: rev, key: op.key, value: live.value, create_revision: createRevision, prev_revision: live.id, deleted: 1 });
       return {
         ok: true,
         entry: { key: op.key, value: live.value, createRevision, modRevision: rev },
@@ -336,6 +346,21 @@ export class SqliteStore implements Store {
       if (isApiError(e)) return { ok: false, err: e };
       throw e;
     }
+  }
+
+  /** The latest row of a key, tombstones included: from memory if held, else from SQLite (then held). */
+  private latestRow(key: string): Row | undefined {
+    let row = this.latestRows.get(key);
+    if (row === undefined) {
+      row = this.stmt.latest.get(key);
+      if (row) this.latestRows.set(key, row);
+    }
+    return row;
+  }
+
+  private insertRow(row: Row): void {
+    this.stmt.insert.run(row.id, row.key, row.value, row.create_revision, row.prev_revision, row.deleted);
+    this.latestRows.set(row.key, row);
   }
 
   private nextRevision(): number {

@@ -48,6 +48,17 @@ export interface Watch {
 export interface WriteParams {
   dryRun?: boolean;
   fieldManager?: string;
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
+}
+
+export interface ApiClientOptions {
+  /**
+   * fieldValidation for every create, update and patch that names none.
+   * The in-process controllers send `Ignore`: they write typed objects of
+   * their own making, and the server then skips scanning each body for
+   * duplicate keys.
+   */
+  fieldValidation?: WriteParams['fieldValidation'];
 }
 
 const reasonToCode = new Map<string, ErrorCode>(
@@ -90,7 +101,15 @@ function query(params: object): string {
 }
 
 export class ApiClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: ApiClientOptions = {},
+  ) {}
+
+  private writeQuery(params: WriteParams): string {
+    const v = params.fieldValidation ?? this.options.fieldValidation;
+    return query(v === undefined ? params : { ...params, fieldValidation: v });
+  }
 
   private async call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const res = await this.transport.request({
@@ -113,13 +132,13 @@ export class ApiClient {
 
   create<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, params: WriteParams = {}): Promise<T> {
     const body = { apiVersion: apiVersionOf(ref.group, ref.version), ...obj };
-    return this.call('POST', collectionPath(ref) + query(params), body);
+    return this.call('POST', collectionPath(ref) + this.writeQuery(params), body);
   }
 
   update<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, params: WriteParams & { subresource?: string } = {}): Promise<T> {
     const { subresource, ...rest } = params;
     const name = obj.metadata.name ?? '';
-    return this.call('PUT', objectPath(ref, name, subresource) + query(rest), obj);
+    return this.call('PUT', objectPath(ref, name, subresource) + this.writeQuery(rest), obj);
   }
 
   patch<T extends KubeObject = KubeObject>(
@@ -130,7 +149,7 @@ export class ApiClient {
     params: WriteParams & { subresource?: string } = {},
   ): Promise<T> {
     const { subresource, ...rest } = params;
-    return this.call('PATCH', objectPath(ref, name, subresource) + query(rest), patch, contentType);
+    return this.call('PATCH', objectPath(ref, name, subresource) + this.writeQuery(rest), patch, contentType);
   }
 
   delete<T extends KubeObject = KubeObject>(ref: ResourceRef, name: string, options: Record<string, unknown> = {}): Promise<T> {

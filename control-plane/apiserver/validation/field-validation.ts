@@ -95,7 +95,8 @@ export function validateWriteFields(
   const msg = graph.forKind(target.group, target.version, target.kind);
   if (!msg) return [];
   const unknown = pruneUnknownFields(graph, msg, obj);
-  return report(target, op, directive, unknown, duplicateFields(body, contentType));
+  // Ignore reports nothing, so the body need not be scanned for duplicate keys.
+  return report(target, op, directive, unknown, directive === 'Ignore' ? [] : duplicateFields(body, contentType));
 }
 
 /**
@@ -117,5 +118,5 @@ export function validatePatchedFields(
   if (!msg) return [];
   const existing = new Set(findUnknownFields(graph, msg, before));
   const unknown = pruneUnknownFields(graph, msg, after).filter((p) => !existing.has(p));
-  return report(target, 'patch', directive, unknown, duplicateFields(patch, patchType));
+  return report(target, 'patch', directive, unknown, directive === 'Ignore' ? [] : duplicateFields(patch, patchType));
 }

@@ -24,8 +24,8 @@ export class CacheEvent {
   readonly value: string | undefined;
   /** The stored string of the previous state, if the key existed. */
   readonly prevValue: string | undefined;
-  /** Serialized lines by `<group>/<version>|<type>`, already UTF-8 encoded. */
-  readonly lines = new Map<string, Buffer>();
+  /** Serialized lines by `<group>/<version>|<type>`, as text and UTF-8 encoded (once a socket needs it). */
+  readonly lines = new Map<string, { text: string; bytes?: Buffer }>();
   private decodedObject: KubeObject | undefined;
   private decodedPrev: KubeObject | undefined;
 
@@ -78,28 +78,38 @@ export function splicedObject(value: string, revision: number, resolved: Resolve
   return `${head}${rv}${value.charCodeAt(head.length) === 125 /* } */ ? '' : ','}${value.slice(head.length)}`;
 }
 
+function line(ev: CacheEvent, resolved: ResolvedResource, type: WatchEventType): { text: string; bytes?: Buffer } {
+  const k = `${resolved.group}/${resolved.version}|${type}`;
+  let l = ev.lines.get(k);
+  if (l === undefined) {
+    const deleted = type === 'DELETED';
+    const raw = deleted ? (ev.prevValue ?? ev.value) : ev.value;
+    let json = raw === undefined ? undefined : splicedObject(raw, ev.revision, resolved);
+    if (json === undefined) {
+      const obj = deleted ? (ev.prev ?? ev.object) : ev.object;
+      const source = resolved.alias ? structuredClone(obj as KubeObject) : (obj as KubeObject);
+      json = JSON.stringify(toServed(resolved, source));
+    }
+    l = { text: `{"type":"${type}","object":${json}}\n` };
+    ev.lines.set(k, l);
+  }
+  return l;
+}
+
 /**
  * The wire line of an event, serialized and UTF-8 encoded once per type and
  * served version: with a string, every watcher's write would encode it
  * again (measured: 5 % of a busy server's CPU went to that alone).
  */
 export function eventLine(ev: CacheEvent, resolved: ResolvedResource, type: WatchEventType): Buffer {
-  const k = `${resolved.group}/${resolved.version}|${type}`;
-  let line = ev.lines.get(k);
-  if (line === undefined) {
-    const deleted = type === 'DELETED';
-    const raw = deleted ? (ev.prevValue ?? ev.value) : ev.value;
-    const spliced = raw === undefined ? undefined : splicedObject(raw, ev.revision, resolved);
-    let json = spliced;
-    if (json === undefined) {
-      const obj = deleted ? (ev.prev ?? ev.object) : ev.object;
-      const source = resolved.alias ? structuredClone(obj as KubeObject) : (obj as KubeObject);
-      json = JSON.stringify(toServed(resolved, source));
-    }
-    line = Buffer.from(`{"type":"${type}","object":${json}}\n`);
-    ev.lines.set(k, line);
-  }
-  return line;
+  const l = line(ev, resolved, type);
+  l.bytes ??= Buffer.from(l.text);
+  return l.bytes;
+}
+
+/** The same line as text, for in-process watchers (no bytes at all). */
+export function eventText(ev: CacheEvent, resolved: ResolvedResource, type: WatchEventType): string {
+  return line(ev, resolved, type).text;
 }
 
 /** A line for an object outside the event stream (initial ADDED events). */

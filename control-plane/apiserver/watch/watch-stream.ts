@@ -26,7 +26,8 @@ import type { RestContext, RestRequest } from '../rest/rest-context.js';
 export type { WatchStreamOptions } from './watch-options.js';
 export { defaultWatchStreamOptions } from './watch-options.js';
 import { compileSelection, type Selection } from '../rest/selection.js';
-import { cacheEventFromStore, eventLine, objectLine, type CacheEvent, type WatchEventType } from './cache-event.js';
+import { cacheEventFromStore, eventLine, eventText, objectLine, type CacheEvent, type WatchEventType } from './cache-event.js';
+import { LOOPBACK_STREAM_HEADER, loopbackSinkFor } from './loopback-sinks.js';
 import { negotiateOutput } from '../tables/negotiate.js';
 import { watchObjectEncoder } from '../tables/watch-encoder.js';
 
@@ -78,6 +79,7 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
 
   reply.hijack();
   const raw = reply.raw;
+  const sink = loopbackSinkFor(raw, reply.request.headers[LOOPBACK_STREAM_HEADER]);
   raw.writeHead(200, { 'Content-Type': encoder?.contentType ?? 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   raw.flushHeaders();
   const resource = entry.resource;
@@ -102,6 +104,10 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
   };
   const write = (line: string | Buffer): void => {
     if (closed) return;
+    if (sink) {
+      sink(typeof line === 'string' ? line : line.toString('utf8'));
+      return;
+    }
     raw.write(line);
     // A consumer this far behind would make us buffer without bound: drop it.
     if (raw.writableLength > rc.watch.maxBufferedBytes) finish(true);
@@ -120,7 +126,8 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
     if (now) type = before ? 'MODIFIED' : 'ADDED';
     else if (before) type = 'DELETED';
     else return;
-    write(encoder ? encoder.line(type, (type === 'DELETED' ? (ev.prev ?? ev.object) : ev.object) as KubeObject) : eventLine(ev, resolved, type));
+    if (encoder) write(encoder.line(type, (type === 'DELETED' ? (ev.prev ?? ev.object) : ev.object) as KubeObject));
+    else write(sink ? eventText(ev, resolved, type) : eventLine(ev, resolved, type));
   };
   const onError = (err: Error): void => {
     if (closed) return;

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LatestRows } from './latest-rows.js';
+
+describe('LatestRows', () => {
+  it('answers what was last set for a key', () => {
+    const rows = new LatestRows<number>(4);
+    rows.set('a', 1);
+    rows.set('a', 2);
+    assert.equal(rows.get('a'), 2);
+    assert.equal(rows.get('b'), undefined);
+  });
+
+  it('drops the least recently used key beyond its capacity', () => {
+    const rows = new LatestRows<number>(2);
+    rows.set('a', 1);
+    rows.set('b', 2);
+    assert.equal(rows.get('a'), 1); // a is now more recent than b
+    rows.set('c', 3);
+    assert.equal(rows.get('b'), undefined);
+    assert.equal(rows.get('a'), 1);
+    assert.equal(rows.get('c'), 3);
+    assert.equal(rows.size, 2);
+  });
+
+  it('forgets everything on clear', () => {
+    const rows = new LatestRows<number>(2);
+    rows.set('a', 1);
+    rows.clear();
+    assert.equal(rows.get('a'), undefined);
+    assert.equal(rows.size, 0);
+  });
+});
