@@ -42,6 +42,9 @@ import type { ApiServerDeps } from './apiserver/context.js';
 import { ServerMetrics } from './apiserver/metrics/api-metrics.js';
 import { instrumentStore } from './apiserver/metrics/instrumented-store.js';
 import { registerResourceRoutes } from './apiserver/rest/routes.js';
+import type { DirectDispatcher } from './apiserver/rest/direct-dispatch.js';
+import { authorizeRequest } from './apiserver/auth/auth-hook.js';
+import { requestLabelsOf } from './apiserver/metrics/request-metrics.js';
 import { buildServer, type HealthState } from './apiserver/server.js';
 import type { UserInfo } from './apiserver/user.js';
 import { MASTERS_GROUP } from './apiserver/user.js';
@@ -182,7 +185,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   prepareDataDir(cfg.dataDir);
   const tokens = loadTokens(cfg.dataDir);
   const loopbackToken = randomBytes(32).toString('base64url');
-  tokens.set(loopbackToken, { name: LOOPBACK_USER, uid: randomUUID(), groups: [MASTERS_GROUP] });
+  const loopbackUser: UserInfo = { name: LOOPBACK_USER, uid: randomUUID(), groups: [MASTERS_GROUP] };
+  tokens.set(loopbackToken, loopbackUser);
 
   const interfaces = networkInterfaces();
   const pki = await ensureClusterPki(cfg.dataDir, servingNames(cfg.bindAddress, cfg.tlsSans, { hostname: hostname(), interfaces }), systemClock);
@@ -242,13 +246,15 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     const endpointIp = cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? primaryIpv4(interfaces) : cfg.bindAddress;
     let port = cfg.port;
     const health: HealthState = { ready: false };
+    const authorizer = alwaysAllow;
+    let direct: DirectDispatcher | undefined;
     app = buildServer(deps, {
       tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem },
       authenticator: newAuthenticator(tokens, [saAuthenticator]),
-      authorizer: alwaysAllow,
+      authorizer,
       metrics,
       routes: (a, d) => {
-        registerResourceRoutes(a, d);
+        direct = registerResourceRoutes(a, d);
         registerJoinRoutes(a, { caPem: pki.caCertPem, nodeToken, issue: (r) => nodeCredentials.issue(r) });
       },
       kubeletClient,
@@ -273,7 +279,17 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     // through the same routes, admission and watch caches as any client.
     // Their writes are typed objects of their own making: fieldValidation=Ignore
     // spares the server a duplicate-key scan of every body.
-    const loopback = new LoopbackTransport(app, loopbackToken);
+    // Plain resource requests take the direct lane: same authorization,
+    // handlers and request metrics, without emulating HTTP.
+    const lane = direct && {
+      dispatch: direct,
+      caller: {
+        user: loopbackUser,
+        authorize: (method: string, url: string) => authorizeRequest(authorizer, loopbackUser, method, url),
+        observe: (method: string, url: string, code: number, seconds: number) => metrics.observeRequest(requestLabelsOf(method, url), code, seconds),
+      },
+    };
+    const loopback = new LoopbackTransport(app, loopbackToken, lane);
     const client = new ApiClient(loopback, { fieldValidation: 'Ignore' });
     const identity = `${hostname()}_${randomUUID()}`;
     const log = (msg: string): void => {

@@ -2,7 +2,8 @@
  * The in-process Transport: the API client's requests go straight into
  * fastify's router (light-my-request), skipping TLS, sockets and HTTP
  * parsing, yet they pass the same authentication, admission, validation and
- * watch caches as any client. The scheduler and the controllers use it when
+ * watch caches as any client. Given a direct lane, plain resource requests
+ * skip the router too (rest/direct-dispatch.ts), as the caller it names. The scheduler and the controllers use it when
  * they run inside `skiff server`; upstream calls this the loopback client.
  *
  * Contract: as Transport. A stream resolves once the server wrote the
@@ -18,6 +19,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse, TransportStream } from '../api/client/transport.js';
 import { LOOPBACK_STREAM_HEADER, registerLoopbackSink } from './watch/loopback-sinks.js';
+import type { DirectCaller, DirectDispatcher } from './rest/direct-dispatch.js';
+
+/** The direct lane for resource requests (rest/direct-dispatch.ts) and who calls through it. */
+export interface DirectLane {
+  dispatch: DirectDispatcher;
+  caller: DirectCaller;
+}
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -28,6 +36,7 @@ export class LoopbackTransport implements Transport {
   constructor(
     private readonly app: FastifyInstance,
     private readonly token: string,
+    private readonly direct?: DirectLane,
   ) {}
 
   private headers(req: TransportRequest): Record<string, string> {
@@ -36,6 +45,8 @@ export class LoopbackTransport implements Transport {
 
   async request(req: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new Error('loopback transport closed');
+    const fast = this.direct?.dispatch({ ...req, headers: this.headers(req) }, this.direct.caller);
+    if (fast) return fast;
     const res = await this.app.inject({
       method: req.method as 'GET',
       url: req.path,

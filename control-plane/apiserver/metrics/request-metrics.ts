@@ -29,9 +29,14 @@ export function metricsVerb(info: RequestInfo, method: string, upgrade: boolean)
 }
 
 export function requestLabels(request: FastifyRequest): RequestLabels {
-  const info = parseRequestInfo(request.method, request.url);
+  return requestLabelsOf(request.method, request.url, isUpgrade(request));
+}
+
+/** The labels of a request given by method and URL (the in-process direct lane has no FastifyRequest). */
+export function requestLabelsOf(method: string, url: string, upgrade = false): RequestLabels {
+  const info = parseRequestInfo(method, url);
   return {
-    verb: metricsVerb(info, request.method, isUpgrade(request)),
+    verb: metricsVerb(info, method, upgrade),
     group: info.apiGroup,
     resource: info.resource,
     subresource: info.subresource,

@@ -12,20 +12,15 @@
  * caches it creates stop when the app closes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { methodNotAllowed, unsupportedMediaType } from '../../api/errors.js';
-import { entryVerbs, type Verb } from '../../api/resource-table.js';
+import { unsupportedMediaType } from '../../api/errors.js';
 import type { ApiServerDeps, UserInfo } from '../context.js';
 import { sendStatusError } from '../error-handler.js';
 import { WatchCaches } from '../watch/watch-caches.js';
 import { defaultWatchStreamOptions } from '../watch/watch-options.js';
-import { serveWatch } from '../watch/watch-stream.js';
-import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handleUpdate, type RawBody, type Reply } from './handlers.js';
-import { queryBool, type Query } from './query.js';
-import { parseTarget, resourceNotFound, type RequestTarget } from './request-target.js';
+import type { Query } from './query.js';
 import type { RestContext, RestOptions, RestRequest } from './rest-context.js';
-import { handleBinding, handleConnect, handleScale } from './subresources.js';
-import { dispatchVirtual } from './virtual.js';
-import { handleNamespaceFinalize } from './namespace-finalize.js';
+import { dispatch, targetOf } from './dispatch.js';
+import { directDispatcher, type DirectDispatcher } from './direct-dispatch.js';
 import { negotiateOutput } from '../tables/negotiate.js';
 import { renderResponse } from '../tables/transform.js';
 
@@ -33,7 +28,7 @@ export type { PatchApplier, PatchContext } from '../patch/registry.js';
 export { registerPatchType } from '../patch/registry.js';
 export type { RestOptions } from './rest-context.js';
 
-const BODY_TYPES = [
+export const BODY_TYPES = [
   'application/json',
   'application/yaml',
   'application/json-patch+json',
@@ -45,83 +40,11 @@ const BODY_TYPES = [
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-function requireVerb(target: RequestTarget, verb: Verb): void {
-  const e = target.resolved.entry;
-  if (!e.storagePrefix || !entryVerbs(e).includes(verb)) throw methodNotAllowed();
-}
-
-async function dispatch(rc: RestContext, req: RestRequest, method: string, raw: RawBody, reply: FastifyReply): Promise<Reply | undefined> {
-  const t = req.target;
-  if (!t.resolved.entry.storagePrefix) return dispatchVirtual(rc, req, method, raw);
-  const watch = t.legacyWatch || queryBool(req.query, 'watch');
-  if (t.subresource) {
-    const subs = t.resolved.entry.subresources;
-    if (t.subresource === 'status' && subs?.status) {
-      if (method === 'GET') return handleGet(rc, req);
-      if (method === 'PUT') return handleUpdate(rc, req, raw, 'status');
-      if (method === 'PATCH') return handlePatch(rc, req, raw, 'status');
-      throw methodNotAllowed();
-    }
-    if (t.subresource === 'scale' && subs?.scale) return handleScale(rc, req, method, raw);
-    if (t.subresource === 'binding' && subs?.others?.includes('binding')) {
-      if (method !== 'POST') throw methodNotAllowed();
-      return handleBinding(rc, req, raw);
-    }
-    if (t.subresource === 'finalize' && subs?.others?.includes('finalize')) return handleNamespaceFinalize(rc, req, method, raw);
-    if (subs?.others?.includes(t.subresource)) return handleConnect(rc, req, method, raw);
-    throw resourceNotFound();
-  }
-  if (!t.name) {
-    if (method === 'GET') {
-      requireVerb(t, watch ? 'watch' : 'list');
-      if (watch) {
-        await serveWatch(rc, req, reply);
-        return undefined;
-      }
-      return handleList(rc, req);
-    }
-    if (t.resolved.entry.namespaced && !t.namespace) throw resourceNotFound();
-    if (method === 'POST') {
-      requireVerb(t, 'create');
-      return handleCreate(rc, req, raw);
-    }
-    if (method === 'DELETE') {
-      requireVerb(t, 'deletecollection');
-      return handleDeleteCollection(rc, req, raw);
-    }
-    throw methodNotAllowed();
-  }
-  switch (method) {
-    case 'GET':
-      requireVerb(t, watch ? 'watch' : 'get');
-      if (watch) {
-        await serveWatch(rc, req, reply);
-        return undefined;
-      }
-      return handleGet(rc, req);
-    case 'PUT':
-      requireVerb(t, 'update');
-      return handleUpdate(rc, req, raw, '');
-    case 'PATCH':
-      requireVerb(t, 'patch');
-      return handlePatch(rc, req, raw, '');
-    case 'DELETE':
-      requireVerb(t, 'delete');
-      return handleDelete(rc, req, raw);
-    default:
-      throw methodNotAllowed();
-  }
-}
-
-function targetOf(deps: ApiServerDeps, core: boolean, wildcard: string): RequestTarget {
-  const segs = wildcard.split('/');
-  if (core) return parseTarget(deps.table, '', 'v1', segs);
-  const [group, version, ...rest] = segs;
-  if (!group || !version || rest.length === 0) throw resourceNotFound();
-  return parseTarget(deps.table, group, version, rest);
-}
-
-export function registerResourceRoutes(app: FastifyInstance, deps: ApiServerDeps, options: RestOptions = {}): void {
+/**
+ * Registers the routes; answers the in-process direct path over the same
+ * handlers and watch caches (the loopback transport's fast lane).
+ */
+export function registerResourceRoutes(app: FastifyInstance, deps: ApiServerDeps, options: RestOptions = {}): DirectDispatcher {
   const caches = new WatchCaches(deps.store, {
     maxEvents: options.watchHistoryEvents ?? 10_000,
     maxAgeMs: options.watchHistoryMs ?? 5 * 60_000,
@@ -157,4 +80,5 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ApiServerDeps
     scope.route({ method: [...METHODS], url: '/api/v1/*', handler: handler(true) });
     scope.route({ method: [...METHODS], url: '/apis/*', handler: handler(false) });
   });
+  return directDispatcher(rc, BODY_TYPES);
 }
