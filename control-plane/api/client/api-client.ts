@@ -119,6 +119,7 @@ export class ApiClient {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     if (res.status >= 400) throw errorFromResponse(res.status, res.body);
+    if (res.object !== undefined) return res.object as T;
     return JSON.parse(res.body) as T;
   }
 

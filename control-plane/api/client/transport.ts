@@ -21,6 +21,12 @@ export interface TransportResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /**
+   * The JSON body already decoded, when an in-process transport has it
+   * without serializing (its `body` is then computed on first read). The
+   * receiver owns it: the server keeps no reference.
+   */
+  object?: unknown;
 }
 
 export interface TransportStream {

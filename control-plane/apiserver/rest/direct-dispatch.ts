@@ -17,7 +17,8 @@ import type { TransportRequest, TransportResponse } from '../../api/client/trans
 import type { UserInfo } from '../context.js';
 import { toApiError } from '../error-handler.js';
 import { negotiateOutput } from '../tables/negotiate.js';
-import { renderResponse } from '../tables/transform.js';
+import { contentTypeOf } from '../tables/negotiate.js';
+import { transformBody } from '../tables/transform.js';
 import { dispatch, targetOf } from './dispatch.js';
 import { mediaType } from './body.js';
 import { queryBool, type Query } from './query.js';
@@ -91,6 +92,19 @@ export function directDispatcher(rc: RestContext, bodyTypes: readonly string[]):
   };
 }
 
+function lazyJsonResponse(status: number, headers: Record<string, string | string[]>, object: unknown): TransportResponse {
+  let text: string | undefined;
+  return {
+    status,
+    headers,
+    object,
+    get body(): string {
+      text ??= JSON.stringify(object);
+      return text;
+    },
+  };
+}
+
 async function run(rc: RestContext, req: TransportRequest, caller: DirectCaller, target: RequestTarget, query: Query, accepted: Set<string>): Promise<TransportResponse> {
   const started = performance.now();
   const contentType = header(req, 'content-type');
@@ -105,10 +119,19 @@ async function run(rc: RestContext, req: TransportRequest, caller: DirectCaller,
     const raw = { body: typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body, contentType };
     const out = await dispatch(rc, rreq, req.method, raw, undefined);
     if (out === undefined) throw new Error('a direct request produced no reply');
-    const rendered = renderResponse(output, target.resolved, out.body, rc.deps.clock.now());
-    const headers: Record<string, string | string[]> = { 'content-type': rendered.contentType };
+    const headers: Record<string, string | string[]> = {};
     if (out.warnings?.length) headers.warning = out.warnings;
-    res = { status: out.code, headers, body: rendered.text };
+    const served = transformBody(output, target.resolved, out.body, rc.deps.clock.now());
+    if (served === out.body) {
+      // Plain JSON: the handler's answer is a fresh object nothing on the
+      // server holds, so the client takes it as is; the text is made only
+      // if someone reads it.
+      headers['content-type'] = 'application/json';
+      res = lazyJsonResponse(out.code, headers, served);
+    } else {
+      headers['content-type'] = contentTypeOf(output);
+      res = { status: out.code, headers, body: JSON.stringify(served) };
+    }
   } catch (err) {
     const e = toApiError(err, contentType);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
