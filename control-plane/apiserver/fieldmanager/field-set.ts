@@ -156,44 +156,163 @@ export class FieldSet {
     return this.difference(other).isEmpty() && other.difference(this).isEmpty();
   }
 
+  /** True when some path is a member of both sets. */
+  overlaps(other: FieldSet): boolean {
+    const [small, large] = this.children.size <= other.children.size ? [this, other] : [other, this];
+    for (const [pe, c] of small.children) {
+      const o = large.children.get(pe);
+      if (o && ((c.member && o.member) || (c.children.size > 0 && o.children.size > 0 && c.overlaps(o)))) return true;
+    }
+    return false;
+  }
+
+  /** True when every member path of `other` is a member of this set. */
+  covers(other: FieldSet): boolean {
+    for (const [pe, o] of other.children) {
+      const c = this.children.get(pe);
+      if (!c) {
+        if (o.member || !o.isEmpty()) return false;
+        continue;
+      }
+      if (o.member && !c.member) return false;
+      if (o.children.size > 0 && !c.covers(o)) return false;
+    }
+    return true;
+  }
+
   /** The FieldsV1 JSON object of this set. */
   toFieldsV1(): Record<string, unknown> {
-    const enc = (node: FieldSet): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      const keys = [...node.children.keys()].sort(comparePathElements);
-      const live = keys.filter((k) => {
-        const c = node.children.get(k)!;
-        return c.member || !c.isEmpty();
-      });
-      if (node.member && live.length > 0) out['.'] = {};
-      for (const k of live) out[k] = enc(node.children.get(k)!);
-      return out;
-    };
-    return enc(this);
+    return encodeNode(this) ?? {};
   }
 
   /** Parses FieldsV1; anything that is not an object of objects is ignored. */
   static fromFieldsV1(v: unknown): FieldSet {
-    const dec = (obj: unknown, node: FieldSet): void => {
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return;
-      const entries = Object.entries(obj as Record<string, unknown>);
-      for (const [k, child] of entries) {
-        if (k === '.') {
-          node.member = true;
-          continue;
-        }
-        const c = new FieldSet();
-        const grand = typeof child === 'object' && child !== null ? Object.keys(child) : [];
-        if (grand.length === 0) c.member = true;
-        dec(child, c);
-        node.children.set(k, c);
-      }
-    };
     const out = new FieldSet();
-    dec(v, out);
+    decodeNode(v, out);
     out.member = false;
     return out;
   }
+}
+
+/** A node's FieldsV1 object; undefined when no member lies below it (the node's own membership aside). */
+function encodeNode(node: FieldSet): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  const keys = node.children.size > 1 ? [...node.children.keys()].sort(comparePathElements) : node.children.keys();
+  for (const k of keys) {
+    const c = node.children.get(k)!;
+    const sub = encodeNode(c);
+    if (sub === undefined && !c.member) continue;
+    if (out === undefined) {
+      out = {};
+      if (node.member) out['.'] = {};
+    }
+    out[k] = sub ?? {};
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function hasOwnKeys(v: object): boolean {
+  for (const k in v) if (Object.hasOwn(v, k)) return true;
+  return false;
+}
+
+function decodeNode(obj: unknown, node: FieldSet): void {
+  if (!isObject(obj) || Array.isArray(obj)) return;
+  for (const k of Object.keys(obj)) {
+    if (k === '.') {
+      node.member = true;
+      continue;
+    }
+    const child = obj[k];
+    const c = new FieldSet();
+    if (!isObject(child) || (Array.isArray(child) ? Object.keys(child).length === 0 : !hasOwnKeys(child))) c.member = true;
+    decodeNode(child, c);
+    node.children.set(k, c);
+  }
+}
+
+/*
+ * Canonical FieldsV1: the exact JSON toFieldsV1 writes for the set a value
+ * decodes to (plain objects only, `.` first and only beside children, keys
+ * in upstream's order). A canonical value can be written back as it is and
+ * queried without decoding it.
+ */
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return isObject(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/** `a` sorts strictly before `b` (both ways round, so that sorting keeps the pair as it is). */
+function strictlyBefore(a: PathElement, b: PathElement): boolean {
+  const ka = a.charCodeAt(0);
+  // Same kind other than indexes: upstream's order is the string order.
+  if (ka === b.charCodeAt(0) && ka !== 105 /* i */) return a < b;
+  return comparePathElements(a, b) < 0 && comparePathElements(b, a) > 0;
+}
+
+function canonicalNode(obj: Record<string, unknown>, top: boolean): boolean {
+  let prev: string | undefined;
+  let first = true;
+  let dot = false;
+  // Plain objects only, so for-in lists own keys (Object.prototype has no enumerable ones).
+  for (const k in obj) {
+    const c = obj[k];
+    if (!isPlainRecord(c)) return false;
+    if (k === '.') {
+      if (!first || top || hasOwnKeys(c)) return false;
+      dot = true;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (prev !== undefined && !strictlyBefore(prev, k)) return false;
+    if (!canonicalNode(c, false)) return false;
+    prev = k;
+  }
+  return !dot || prev !== undefined;
+}
+
+/** True when `v` is exactly the FieldsV1 toFieldsV1 writes for `FieldSet.fromFieldsV1(v)` (key order included). */
+export function isCanonicalFieldsV1(v: unknown): v is Record<string, unknown> {
+  return isPlainRecord(v) && canonicalNode(v, true);
+}
+
+/** Membership of a node of canonical FieldsV1: a `{}` leaf or `.` (always first). */
+function rawMember(node: Record<string, unknown>): boolean {
+  for (const k in node) return k === '.';
+  return true;
+}
+
+function rawChild(node: Record<string, unknown>, pe: PathElement): Record<string, unknown> | undefined {
+  return pe !== '.' && Object.hasOwn(node, pe) ? (node[pe] as Record<string, unknown>) : undefined;
+}
+
+/** `FieldSet.fromFieldsV1(raw).overlaps(set)` for canonical `raw`, without decoding it. */
+export function fieldsV1Overlaps(raw: Record<string, unknown>, set: FieldSet): boolean {
+  for (const [pe, c] of set.children) {
+    const r = rawChild(raw, pe);
+    if (!r) continue;
+    if ((c.member && rawMember(r)) || (c.children.size > 0 && fieldsV1Overlaps(r, c))) return true;
+  }
+  return false;
+}
+
+/** `FieldSet.fromFieldsV1(raw).covers(set)` for canonical `raw`, without decoding it. */
+export function fieldsV1Covers(raw: Record<string, unknown>, set: FieldSet): boolean {
+  for (const [pe, c] of set.children) {
+    const r = rawChild(raw, pe);
+    if (!r) {
+      if (c.member || !c.isEmpty()) return false;
+      continue;
+    }
+    if (c.member && !rawMember(r)) return false;
+    if (c.children.size > 0 && !fieldsV1Covers(r, c)) return false;
+  }
+  return true;
 }
 
 /** A path as upstream prints it in conflicts: `.spec.containers[name="c"].image`. */

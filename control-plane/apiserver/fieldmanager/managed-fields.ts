@@ -7,9 +7,16 @@
  * are written sorted (operation, time, manager, apiVersion, subresource),
  * without empty sets, with at most ten Update entries (older ones fold into
  * `ancient-changes`). Server-owned metadata is never owned by anyone.
+ *
+ * Decoding is lazy: an entry keeps its wire fieldsV1 and builds its set on
+ * first use. While its set is not replaced, an entry whose fieldsV1 is
+ * canonical (exactly what encoding its set writes) is queried without
+ * decoding and written back as the same object, so writes that leave most
+ * managers untouched neither decode nor re-encode them. Sets are values:
+ * nobody changes a set in place, ownership changes assign a new one.
  */
 import { isPlainObject } from '../../api/meta.js';
-import { FieldSet } from './field-set.js';
+import { FieldSet, fieldsV1Covers, fieldsV1Overlaps, isCanonicalFieldsV1 } from './field-set.js';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -21,6 +28,7 @@ export interface ManagerEntry {
   time?: string;
   /** '' for the main resource. */
   subresource: string;
+  /** Replaced, never changed in place: a decoded entry writes its wire fieldsV1 back until its set is assigned. */
   set: FieldSet;
 }
 
@@ -49,10 +57,77 @@ export function stripMeta(set: FieldSet): FieldSet {
 
 /** The identity of an entry, as upstream's BuildManagerIdentifier (JSON, field order kept). */
 export function managerKey(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
-  const id: Record<string, string> = { manager: e.manager, operation: e.operation };
-  if (e.operation !== 'Apply' && e.apiVersion) id.apiVersion = e.apiVersion;
-  if (e.subresource) id.subresource = e.subresource;
-  return JSON.stringify(id);
+  // JSON.stringify of { manager, operation, apiVersion?, subresource? }, spelled out.
+  let key = `{"manager":${JSON.stringify(e.manager)},"operation":${JSON.stringify(e.operation)}`;
+  if (e.operation !== 'Apply' && e.apiVersion) key += `,"apiVersion":${JSON.stringify(e.apiVersion)}`;
+  if (e.subresource) key += `,"subresource":${JSON.stringify(e.subresource)}`;
+  return `${key}}`;
+}
+
+/** The wire side of a decoded entry: its fieldsV1 and, once used, the set it decodes to. */
+interface Wire {
+  raw: unknown;
+  set: FieldSet | undefined;
+  /** False once the entry's set was assigned (the raw no longer describes it). */
+  intact: boolean;
+  canonical: boolean | undefined;
+}
+
+/** An entry as decoded: its set is built from the wire fieldsV1 on first use. */
+class DecodedEntry implements ManagerEntry {
+  manager: string;
+  operation: Operation;
+  apiVersion: string;
+  time?: string;
+  subresource: string;
+  readonly wire: Wire;
+
+  constructor(raw: Record<string, unknown>) {
+    this.manager = typeof raw.manager === 'string' ? raw.manager : '';
+    this.operation = raw.operation === 'Apply' ? 'Apply' : 'Update';
+    this.apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
+    if (typeof raw.time === 'string') this.time = raw.time;
+    this.subresource = typeof raw.subresource === 'string' ? raw.subresource : '';
+    this.wire = { raw: raw.fieldsV1, set: undefined, intact: true, canonical: undefined };
+  }
+
+  get set(): FieldSet {
+    return (this.wire.set ??= FieldSet.fromFieldsV1(this.wire.raw));
+  }
+
+  set set(s: FieldSet) {
+    this.wire.set = s;
+    this.wire.intact = false;
+  }
+}
+
+/** The entry's wire fieldsV1 when it still describes its set exactly (canonical, set not replaced). */
+export function intactFieldsV1(e: ManagerEntry): Record<string, unknown> | undefined {
+  if (!(e instanceof DecodedEntry)) return undefined;
+  const w = e.wire;
+  if (!w.intact) return undefined;
+  w.canonical ??= isCanonicalFieldsV1(w.raw);
+  return w.canonical ? (w.raw as Record<string, unknown>) : undefined;
+}
+
+/** `e.set.overlaps(set)`, without decoding an intact entry. */
+export function entryOverlaps(e: ManagerEntry, set: FieldSet): boolean {
+  const raw = intactFieldsV1(e);
+  return raw ? fieldsV1Overlaps(raw, set) : e.set.overlaps(set);
+}
+
+/** `e.set.covers(set)`, without decoding an intact entry. */
+export function entryCovers(e: ManagerEntry, set: FieldSet): boolean {
+  const raw = intactFieldsV1(e);
+  return raw ? fieldsV1Covers(raw, set) : e.set.covers(set);
+}
+
+/** `e.set.isEmpty()`, without decoding an intact entry. */
+export function entryIsEmpty(e: ManagerEntry): boolean {
+  const raw = intactFieldsV1(e);
+  if (!raw) return e.set.isEmpty();
+  for (const _k in raw) return false;
+  return true;
 }
 
 /**
@@ -65,14 +140,7 @@ export function decodeManagedFields(v: unknown): Map<string, ManagerEntry> | und
   const out = new Map<string, ManagerEntry>();
   for (const raw of v) {
     if (!isPlainObject(raw)) return undefined;
-    const e: ManagerEntry = {
-      manager: typeof raw.manager === 'string' ? raw.manager : '',
-      operation: raw.operation === 'Apply' ? 'Apply' : 'Update',
-      apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
-      subresource: typeof raw.subresource === 'string' ? raw.subresource : '',
-      set: FieldSet.fromFieldsV1(raw.fieldsV1),
-    };
-    if (typeof raw.time === 'string') e.time = raw.time;
+    const e = new DecodedEntry(raw);
     const key = managerKey(e);
     const prev = out.get(key);
     if (prev) prev.set = prev.set.union(e.set);
@@ -116,21 +184,22 @@ export function capUpdateManagers(entries: Map<string, ManagerEntry>, max = MAX_
 
 /** The wire form: sorted entries with non-empty sets; undefined when none is left. */
 export function encodeManagedFields(entries: Iterable<ManagerEntry>): Record<string, unknown>[] | undefined {
-  const list = [...entries].filter((e) => !e.set.isEmpty());
+  const list: { e: ManagerEntry; secs: number }[] = [];
+  for (const e of entries) if (!entryIsEmpty(e)) list.push({ e, secs: seconds(e.time) });
   list.sort(
-    (p, q) =>
+    ({ e: p, secs: ps }, { e: q, secs: qs }) =>
       cmp(p.operation, q.operation) ||
-      seconds(p.time) - seconds(q.time) ||
+      ps - qs ||
       cmp(p.manager, q.manager) ||
       cmp(p.apiVersion, q.apiVersion) ||
       cmp(p.subresource, q.subresource),
   );
   if (list.length === 0) return undefined;
-  return list.map((e) => {
+  return list.map(({ e }) => {
     const out: Record<string, unknown> = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time !== undefined) out.time = e.time;
     out.fieldsType = 'FieldsV1';
-    out.fieldsV1 = e.set.toFieldsV1();
+    out.fieldsV1 = intactFieldsV1(e) ?? e.set.toFieldsV1();
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });
