@@ -37,10 +37,12 @@ export class LoopbackTransport implements Transport {
     private readonly app: FastifyInstance,
     private readonly token: string,
     private readonly direct?: DirectLane,
+    /** Names the field manager of writes that name none (upstream: kube-controller-manager). */
+    private readonly userAgent = 'skiff-loopback',
   ) {}
 
   private headers(req: TransportRequest): Record<string, string> {
-    return { accept: 'application/json', ...req.headers, authorization: `Bearer ${this.token}` };
+    return { accept: 'application/json', 'user-agent': this.userAgent, ...req.headers, authorization: `Bearer ${this.token}` };
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {

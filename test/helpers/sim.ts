@@ -34,7 +34,9 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
   if (opts.memory !== undefined) args.push('--memory', opts.memory);
   if (opts.maxPods !== undefined) args.push('--max-pods', String(opts.maxPods));
   args.push(...(opts.extraArgs ?? []));
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // SKIFF_SIM_NODE_ARGS (e.g. "--cpu-prof") profiles the simulator in benchmarks.
+  const nodeArgs = (process.env['SKIFF_SIM_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = `skiff sim: ${opts.nodes} nodes registered`;

@@ -12,7 +12,7 @@
  * connect subresources, virtual resources, non-resource paths, escaped
  * paths and paths that do not name a resource.
  */
-import { unsupportedMediaType } from '../../api/errors.js';
+import { tooLarge, unsupportedMediaType } from '../../api/errors.js';
 import type { TransportRequest, TransportResponse } from '../../api/client/transport.js';
 import type { UserInfo } from '../context.js';
 import { toApiError } from '../error-handler.js';
@@ -77,7 +77,7 @@ function directTarget(rc: RestContext, path: string): RequestTarget | undefined 
   }
 }
 
-export function directDispatcher(rc: RestContext, bodyTypes: readonly string[]): DirectDispatcher {
+export function directDispatcher(rc: RestContext, bodyTypes: readonly string[], bodyLimit: number): DirectDispatcher {
   const accepted = new Set([...bodyTypes, 'application/vnd.kubernetes.protobuf']);
   return (req, caller) => {
     const at = req.path.indexOf('?');
@@ -88,7 +88,7 @@ export function directDispatcher(rc: RestContext, bodyTypes: readonly string[]):
     if (queryBool(query, 'watch')) return undefined;
     const target = directTarget(rc, path);
     if (!target) return undefined;
-    return run(rc, req, caller, target, query, accepted);
+    return run(rc, req, caller, target, query, accepted, bodyLimit);
   };
 }
 
@@ -105,12 +105,21 @@ function lazyJsonResponse(status: number, headers: Record<string, string | strin
   };
 }
 
-async function run(rc: RestContext, req: TransportRequest, caller: DirectCaller, target: RequestTarget, query: Query, accepted: Set<string>): Promise<TransportResponse> {
+async function run(
+  rc: RestContext,
+  req: TransportRequest,
+  caller: DirectCaller,
+  target: RequestTarget,
+  query: Query,
+  accepted: Set<string>,
+  bodyLimit: number,
+): Promise<TransportResponse> {
   const started = performance.now();
   const contentType = header(req, 'content-type');
   let res: TransportResponse;
   try {
     await caller.authorize(req.method, req.path);
+    if (req.body !== undefined && Buffer.byteLength(req.body) > bodyLimit) throw tooLarge();
     if (req.body !== undefined && contentType !== undefined && contentType.trim() !== '' && !accepted.has(mediaType(contentType))) {
       throw unsupportedMediaType(contentType);
     }

@@ -80,5 +80,6 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ApiServerDeps
     scope.route({ method: [...METHODS], url: '/api/v1/*', handler: handler(true) });
     scope.route({ method: [...METHODS], url: '/apis/*', handler: handler(false) });
   });
-  return directDispatcher(rc, BODY_TYPES);
+  // fastify's default bodyLimit is 1 MiB; the server sets its own.
+  return directDispatcher(rc, BODY_TYPES, app.initialConfig.bodyLimit ?? 1024 * 1024);
 }
