@@ -18,4 +18,4 @@ npm run build --silent
 
 echo "skiff: starting; kubeconfig at ${data_dir}/kubeconfig.yaml"
 echo "skiff: in another shell: export KUBECONFIG=${data_dir}/kubeconfig.yaml; kubectl get nodes"
-exec node cli/skiff.js up --data-dir "$data_dir" --port "$port"
+exec ./cli/skiff.js up --data-dir "$data_dir" --port "$port"

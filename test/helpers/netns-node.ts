@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { containerdPaths } from '../../agent/containerd/config.js';
 import { mountsUnder, shimPids } from '../../agent/containerd/host-cleanup.js';
 import { freePort } from './free-port.js';
-import { skiffBin } from './skiff.js';
+import { skiffBin, skiffNodeArgs } from './skiff.js';
 import { tempDir, type TempDir } from './temp-dir.js';
 
 export interface NetnsHost {
@@ -158,7 +158,7 @@ export async function startNetnsAgent(opts: NetnsAgentOptions): Promise<NetnsAge
   mkdirSync(join(dir.path, 'agent', 'images'), { recursive: true });
   (opts.images ?? []).forEach((img, i) => copyFileSync(img, join(dir.path, 'agent', 'images', `${i}-${img.split('/').pop() ?? 'image.tar'}`)));
   const paths = containerdPaths(join(dir.path, 'agent', 'containerd'));
-  const args = [`--net=${opts.netns.path}`, process.execPath, skiffBin, 'agent', '--server', opts.server, '--token', opts.token, '--data-dir', dir.path, '--node-name', opts.nodeName, '--node-ip', opts.netns.nodeIp, '--kubelet-port', String(kubeletPort), '--cgroup-root', `/${cgroupRoot}`, ...(opts.extraArgs ?? [])];
+  const args = [`--net=${opts.netns.path}`, process.execPath, ...skiffNodeArgs(), skiffBin, 'agent', '--server', opts.server, '--token', opts.token, '--data-dir', dir.path, '--node-name', opts.nodeName, '--node-ip', opts.netns.nodeIp, '--kubelet-port', String(kubeletPort), '--cgroup-root', `/${cgroupRoot}`, ...(opts.extraArgs ?? [])];
   let child: ChildProcess | undefined;
   let log = '';
   const handle: NetnsAgentHandle = {

@@ -5,7 +5,7 @@
  * the exit, resolving with the exit code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { skiffBin } from './skiff.js';
+import { skiffBin, skiffNodeArgs } from './skiff.js';
 
 export interface SimOptions {
   kubeconfig: string;
@@ -36,7 +36,7 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
   args.push(...(opts.extraArgs ?? []));
   // SKIFF_SIM_NODE_ARGS (e.g. "--cpu-prof") profiles the simulator in benchmarks.
   const nodeArgs = (process.env['SKIFF_SIM_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...skiffNodeArgs(), ...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = `skiff sim: ${opts.nodes} nodes registered`;

@@ -14,7 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmdirSync } from 'nod
 import { join } from 'node:path';
 import { containerdPaths } from '../../agent/containerd/config.js';
 import { cleanupHost, mountsUnder } from '../../agent/containerd/host-cleanup.js';
-import { skiffBin } from './skiff.js';
+import { skiffBin, skiffNodeArgs } from './skiff.js';
 import { freePort } from './free-port.js';
 import { tempDir, type TempDir } from './temp-dir.js';
 
@@ -75,7 +75,7 @@ export async function startSkiffUp(opts: SkiffUpOptions = {}): Promise<SkiffUpHa
     },
     start: async () => {
       const started = Date.now();
-      const c = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, [...skiffNodeArgs(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
       let seen = log.length;
       const ready = new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@
  * the data dir; kill() is kill -9 for crash tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -12,6 +12,17 @@ import { tempDir, type TempDir } from './temp-dir.js';
 
 /** cli/skiff.js, from dist/test/helpers. */
 export const skiffBin = join(import.meta.dirname, '..', '..', '..', 'cli', 'skiff.js');
+
+/**
+ * The node flags on the executable's `#!/usr/bin/env -S node …` line:
+ * spawning `node <flags> cli/skiff.js` runs skiff exactly as `npx skiff` or
+ * the installed binary would.
+ */
+export function skiffNodeArgs(bin = skiffBin): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first);
+  return m?.[1] ? m[1].trim().split(/\s+/) : [];
+}
 
 export interface SkiffOptions {
   /** --datastore URL; default: SQLite in the data dir. */
@@ -73,7 +84,7 @@ export async function startSkiff(opts: SkiffOptions = {}): Promise<SkiffHandle> 
   const launch = async (): Promise<void> => {
     // SKIFF_SERVER_NODE_ARGS (e.g. "--cpu-prof") profiles the server in benchmarks.
     const nodeArgs = (process.env['SKIFF_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-    const c = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [...skiffNodeArgs(), ...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     c.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     c.stderr?.on('data', (d: Buffer) => (log += d.toString()));
