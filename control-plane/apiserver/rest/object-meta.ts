@@ -41,11 +41,18 @@ export function prepareForCreate(entry: ResourceEntry, obj: KubeObject, deps: Pi
  * metadata restored from the old object, status kept or isolated per
  * subresource, generation bumped when the spec changed.
  */
-export function prepareForUpdate(entry: ResourceEntry, subresource: string, incoming: KubeObject, old: KubeObject): KubeObject {
+export function prepareForUpdate(
+  entry: ResourceEntry,
+  subresource: string,
+  incoming: KubeObject,
+  old: KubeObject,
+  /** A private copy of `old` (the writer parses the stored string again: cheaper than structuredClone). */
+  copyOld: () => KubeObject = () => structuredClone(old),
+): KubeObject {
   let obj: KubeObject;
   if (subresource === 'status') {
     // The status strategy: everything but .status comes from the stored object.
-    obj = structuredClone(old);
+    obj = copyOld();
     if (incoming.status === undefined) delete obj.status;
     else obj.status = incoming.status;
     obj.metadata.resourceVersion = incoming.metadata.resourceVersion;

@@ -127,7 +127,7 @@ export async function updateObject(rc: RestContext, req: RestRequest, spec: Upda
     const mutated = await spec.mutate(spec.replaces ? old : decodeEntry(cur));
     const wantedRv = mutated.metadata.resourceVersion;
     if (wantedRv !== undefined && wantedRv !== '' && wantedRv !== old.metadata.resourceVersion) throw conflict(gr, spec.name);
-    let next = prepareForUpdate(entry, spec.subresource, mutated, old);
+    let next = prepareForUpdate(entry, spec.subresource, mutated, old, () => decodeEntry(cur));
     if (!spec.skipAdmission) next = (await admit(rc, req, 'UPDATE', spec.subresource, spec.name, next, old, spec.dryRun)) ?? next;
     if (!spec.skipAdmission && !spec.applied) next = recordWrite(rc, req, spec.subresource, old, next);
     const added = addedFinalizersDuringDeletion(next, old);

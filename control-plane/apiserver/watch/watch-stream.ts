@@ -102,11 +102,23 @@ export async function serveWatch(rc: RestContext, req: RestRequest, reply: Fasti
     if (destroy) raw.destroy();
     else if (!raw.writableEnded) raw.end();
   };
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    if (!raw.destroyed) raw.uncork();
+  };
   const write = (line: string | Buffer): void => {
     if (closed) return;
     if (sink) {
       sink(typeof line === 'string' ? line : line.toString('utf8'));
       return;
+    }
+    // A commit publishes its events in one synchronous pass: corked until the
+    // pass ends, they leave as one TLS record and one syscall, not one each.
+    if (!corked) {
+      corked = true;
+      raw.cork();
+      process.nextTick(uncork);
     }
     raw.write(line);
     // A consumer this far behind would make us buffer without bound: drop it.
