@@ -134,7 +134,11 @@ export class ReplicaSetController implements Controller {
       if (!rs) return;
       const key = objectKey(rs);
       this.expectations.creationObserved(key);
-      this.queue.add(key);
+      // Until the last expected creation is seen, a sync can only refresh
+      // the status, so a large ReplicaSet's syncs are coalesced as for
+      // status changes; the creation that satisfies it syncs at once.
+      if (this.expectations.satisfied(key)) this.queue.add(key);
+      else this.enqueueForStatus(key);
       return;
     }
     this.enqueueMatching(pod);
