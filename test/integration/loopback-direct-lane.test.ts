@@ -20,10 +20,6 @@ import type { Transport, TransportRequest, TransportResponse, TransportStream } 
 import { ApiError } from '../../control-plane/api/errors.js';
 import { systemClock, type KubeObject } from '../../control-plane/api/meta.js';
 import { newBuiltinTable } from '../../control-plane/api/resources/index.js';
-import { AdmissionChain } from '../../control-plane/apiserver/admission/admission.js';
-import { defaultsPlugin } from '../../control-plane/apiserver/admission/defaults.js';
-import { namespaceLifecyclePlugin } from '../../control-plane/apiserver/admission/namespace-lifecycle.js';
-import { validationPlugin } from '../../control-plane/apiserver/admission/validation.js';
 import { authorizeRequest } from '../../control-plane/apiserver/auth/auth-hook.js';
 import { newAuthenticator } from '../../control-plane/apiserver/auth/authenticator.js';
 import { alwaysAllow, type AuthorizationAttributes, type Authorizer } from '../../control-plane/apiserver/auth/authorizer.js';
@@ -39,6 +35,7 @@ import { ensureClusterPki } from '../../control-plane/pki/cluster-pki.js';
 import { SqliteStore } from '../../control-plane/storage/sqlite-store.js';
 import type { Store } from '../../control-plane/storage/store.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
+import { testApiDeps } from '../helpers/test-api-deps.js';
 
 const LOOPBACK_TOKEN = 'loopback-direct-lane-test-token';
 const LOOPBACK_USER: UserInfo = { name: 'system:apiserver', groups: ['system:masters'] };
@@ -130,20 +127,9 @@ async function startServer(authorizer: Authorizer = alwaysAllow): Promise<Server
   try {
     const pki = await ensureClusterPki(dir.path, { dns: ['localhost'], ips: ['127.0.0.1'] }, systemClock);
     const table = newBuiltinTable();
-    let uid = 0;
-    let suffix = 0;
     let dispatcher: DirectDispatcher | undefined;
     app = buildServer(
-      {
-        table,
-        store,
-        clock: systemClock,
-        newUid: () => `uid-${++uid}`,
-        randomSuffix: (n) => String(++suffix).padStart(n, 'x').slice(-n),
-        admission: new AdmissionChain([defaultsPlugin()], [validationPlugin(), namespaceLifecyclePlugin({ store, table })]),
-        metrics,
-        gitVersion: 'v1.33.0+skiff.test',
-      },
+      testApiDeps(table, store, metrics),
       {
         tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem },
         authenticator: newAuthenticator(new Map([[LOOPBACK_TOKEN, LOOPBACK_USER]])),

@@ -16,10 +16,6 @@ import { ApiError } from '../../control-plane/api/errors.js';
 import { systemClock, type KubeObject } from '../../control-plane/api/meta.js';
 import type { ResourceTable } from '../../control-plane/api/resource-table.js';
 import { newBuiltinTable } from '../../control-plane/api/resources/index.js';
-import { AdmissionChain } from '../../control-plane/apiserver/admission/admission.js';
-import { defaultsPlugin } from '../../control-plane/apiserver/admission/defaults.js';
-import { namespaceLifecyclePlugin } from '../../control-plane/apiserver/admission/namespace-lifecycle.js';
-import { validationPlugin } from '../../control-plane/apiserver/admission/validation.js';
 import { newAuthenticator } from '../../control-plane/apiserver/auth/authenticator.js';
 import { LoopbackTransport } from '../../control-plane/apiserver/loopback-transport.js';
 import { ServerMetrics } from '../../control-plane/apiserver/metrics/api-metrics.js';
@@ -30,6 +26,7 @@ import { encodeForStorage } from '../../control-plane/apiserver/rest/codec.js';
 import { ensureClusterPki, type ClusterPki } from '../../control-plane/pki/cluster-pki.js';
 import { MemoryStore } from '../helpers/memory-store.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
+import { testApiDeps } from '../helpers/test-api-deps.js';
 
 const LOOPBACK_TOKEN = 'loopback-test-token';
 const namespacesRef: ResourceRef = { group: '', version: 'v1', resource: 'namespaces' };
@@ -108,19 +105,8 @@ describe('watches through the loopback transport', () => {
     table = newBuiltinTable();
     store = new MemoryStore();
     metrics = new ServerMetrics();
-    let uid = 0;
-    let suffix = 0;
     app = buildServer(
-      {
-        table,
-        store,
-        clock: systemClock,
-        newUid: () => `uid-${++uid}`,
-        randomSuffix: (n) => String(++suffix).padStart(n, 'x').slice(-n),
-        admission: new AdmissionChain([defaultsPlugin()], [validationPlugin(), namespaceLifecyclePlugin({ store, table })]),
-        metrics,
-        gitVersion: 'v1.33.0+skiff.test',
-      },
+      testApiDeps(table, store, metrics),
       {
         tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem },
         authenticator: newAuthenticator(new Map([[LOOPBACK_TOKEN, { name: 'system:apiserver', groups: ['system:masters'] }]])),
