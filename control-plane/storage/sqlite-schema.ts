@@ -20,6 +20,15 @@ import Database from 'better-sqlite3';
 
 export const SCHEMA_VERSION = 1;
 
+/** Statements the writer (sqlite-writer.ts) runs; the store reads with its own. */
+export const INSERT_ROW_SQL = 'INSERT INTO kv (id, key, value, create_revision, prev_revision, deleted) VALUES (?, ?, ?, ?, ?, ?)';
+export const SET_META_SQL = 'UPDATE meta SET value = ? WHERE name = ?';
+// A row at or below rev is garbage if a newer row of its key is also at
+// or below rev, or if it is a tombstone (the key is simply absent).
+export const COMPACT_CHUNK_SQL = `
+  DELETE FROM kv WHERE id > @lo AND id <= @hi AND (deleted = 1 OR EXISTS (
+    SELECT 1 FROM kv AS n WHERE n.key = kv.key AND n.id > kv.id AND n.id <= @rev))`;
+
 type Db = Database.Database;
 
 /** Migrations indexed by the version they produce (1-based). */

@@ -4,22 +4,30 @@
  * - Layout and durability: see sqlite-schema.ts (revision log, WAL,
  *   synchronous=FULL). The revision of a write is its row id.
  * - Group commit: writes are queued and, on the next turn of the event loop,
- *   all queued writes run inside ONE transaction (one fsync). Each write is
- *   checked on its own (AlreadyExists / NotFound / Conflict), so one failure
- *   does not fail its neighbours; a failed commit rejects the whole batch
- *   with Unavailable. Every promise settles only after the commit.
- * - Watch: better-sqlite3 is synchronous, so reading history and registering
- *   a watcher happen in one step that no commit can interleave with; commits
- *   publish their events to the WatchHub right after they are durable. That
- *   gives ordered delivery without gaps or duplicates.
- * - Hot keys: the latest row of recently used keys is held in memory
- *   (latest-rows.ts), so reads and the write path's own lookups skip
- *   SQLite; this process is the file's only writer. A failed commit clears it.
+ *   all queued writes are checked on this thread (AlreadyExists / NotFound /
+ *   Conflict, each on its own, so one failure does not fail its neighbours)
+ *   and given their revisions; their rows then go to the writer thread
+ *   (sqlite-writer.ts) as ONE transaction (one fsync), off the main thread.
+ *   One batch is in flight at a time; writes queued meanwhile form the next.
+ *   A failed commit rejects the whole batch with Unavailable. Every promise
+ *   settles only after the commit.
+ * - Reads use this thread's own connection and see only what is committed
+ *   and published: `rev` advances when the writer confirms a batch, and
+ *   lists and history stop at it.
+ * - Watch: reading history (up to `rev`) and registering a watcher happen in
+ *   one synchronous step; confirmed batches publish their events to the
+ *   WatchHub in order. That gives ordered delivery without gaps or
+ *   duplicates.
+ * - Hot keys: the latest committed row of recently used keys is held in
+ *   memory (latest-rows.ts), so reads and the write path's own lookups skip
+ *   SQLite; this process is the file's only writer. Rows of the batch in
+ *   flight are held apart until confirmed. A failed commit clears both.
  * - Compaction deletes superseded rows at or below the revision in small
  *   transactions; the compacted revision is recorded first and persisted.
  *   Lists below it and watches from below it fail with 410 Expired.
  */
-import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { errorMessage, isApiError, unavailable } from '../api/errors.js';
 import type {
   ListOptions,
@@ -31,6 +39,7 @@ import type {
   WatchHandle,
 } from './store.js';
 import { openDatabase } from './sqlite-schema.js';
+import { WRITER_ROLE, type RowTuple, type WriterReply, type WriterRequest } from './sqlite-writer.js';
 import {
   checkValueSize,
   compactFuture,
@@ -98,9 +107,19 @@ export class SqliteStore implements Store {
   private readonly chunk: number;
   private readonly compactor: AutoCompactor | undefined;
 
+  /** Committed and published: reads and lists stop here. */
   private rev: number;
+  /** The last revision handed out (ahead of rev while a batch is in flight). */
+  private assigned: number;
   private compacted: number;
   private queue: PendingWrite[] = [];
+  /** Rows of the batch in flight, by key: the write checks of later batches see them. */
+  private readonly pending = new Map<string, Row>();
+  private inFlight: Promise<void> | undefined;
+  private readonly writer: Worker;
+  private writerFailure: Error | undefined;
+  private nextJob = 0;
+  private readonly jobs = new Map<number, { resolve(r: WriterReply): void; reject(e: Error): void }>();
   private flushHandle: NodeJS.Immediate | undefined;
   private compaction: Promise<void> = Promise.resolve();
   private closed = false;
@@ -109,17 +128,13 @@ export class SqliteStore implements Store {
   private readonly latestRows: LatestRows<Row>;
 
   private readonly stmt: {
-    latest: Database.Statement<[string], Row>;
-    insert: Database.Statement<[number, string, string, number, number, number]>;
+    latest: Database.Statement<[string, number], Row>;
     listAt: Database.Statement<{ start: string; end: string; rev: number; limit: number }, Row>;
     countAt: Database.Statement<{ start: string; end: string; rev: number }, { n: number }>;
-    history: Database.Statement<{ from: number; start: string; end: string }, HistoryRow>;
-    compactChunk: Database.Statement<{ lo: number; hi: number; rev: number }>;
+    history: Database.Statement<{ from: number; to: number; start: string; end: string }, HistoryRow>;
     getMeta: Database.Statement<[string], { value: number }>;
-    setMeta: Database.Statement<[number, string]>;
     sequence: Database.Statement<[], { seq: number }>;
   };
-  private readonly applyBatch: (batch: PendingWrite[]) => Outcome[];
 
   /** Opens or creates the store file at `path` (refuses files from a newer schema). */
   constructor(path: string, opts: SqliteStoreOptions = {}) {
@@ -128,8 +143,8 @@ export class SqliteStore implements Store {
     this.latestRows = new LatestRows<Row>(opts.latestRowsCached ?? 20_000);
     const db = this.db;
     this.stmt = {
-      latest: db.prepare('SELECT id, key, value, create_revision, prev_revision, deleted FROM kv WHERE key = ? ORDER BY id DESC LIMIT 1'),
-      insert: db.prepare('INSERT INTO kv (id, key, value, create_revision, prev_revision, deleted) VALUES (?, ?, ?, ?, ?, ?)'),
+      // The latest row of a key as of a revision (the published one: the writer may be ahead).
+      latest: db.prepare('SELECT id, key, value, create_revision, prev_revision, deleted FROM kv WHERE key = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
       // The latest row of every key in [start, end) as of rev, minus tombstones.
       listAt: db.prepare(`
         SELECT kv.id, kv.key, kv.value, kv.create_revision, kv.prev_revision, kv.deleted
@@ -143,23 +158,35 @@ export class SqliteStore implements Store {
         FROM (SELECT MAX(id) AS mid FROM kv WHERE key >= @start AND key < @end AND id <= @rev GROUP BY key) AS m
         JOIN kv ON kv.id = m.mid
         WHERE kv.deleted = 0`),
+      // Up to the published revision: rows the writer committed but this
+      // thread has not yet published arrive through the hub instead.
       history: db.prepare(`
         SELECT k.id, k.key, k.value, k.create_revision, k.prev_revision, k.deleted, p.value AS prev_value
         FROM kv AS k LEFT JOIN kv AS p ON p.id = k.prev_revision
-        WHERE k.id > @from AND k.key >= @start AND k.key < @end
+        WHERE k.id > @from AND k.id <= @to AND k.key >= @start AND k.key < @end
         ORDER BY k.id`),
-      // A row at or below rev is garbage if a newer row of its key is also at
-      // or below rev, or if it is a tombstone (the key is simply absent).
-      compactChunk: db.prepare(`
-        DELETE FROM kv WHERE id > @lo AND id <= @hi AND (deleted = 1 OR EXISTS (
-          SELECT 1 FROM kv AS n WHERE n.key = kv.key AND n.id > kv.id AND n.id <= @rev))`),
       getMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
-      setMeta: db.prepare('UPDATE meta SET value = ? WHERE name = ?'),
       sequence: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kv'"),
     };
     this.rev = this.stmt.sequence.get()?.seq ?? 0;
+    this.assigned = this.rev;
     this.compacted = this.stmt.getMeta.get('compact_revision')?.value ?? 0;
-    this.applyBatch = db.transaction((batch: PendingWrite[]) => batch.map((w) => this.applyOne(w.op)));
+    this.writer = new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: { role: WRITER_ROLE, path } });
+    // Only jobs in flight keep the process alive (see call()).
+    this.writer.unref();
+    this.writer.on('message', (r: WriterReply) => {
+      const job = this.jobs.get(r.id);
+      this.jobs.delete(r.id);
+      if (this.jobs.size === 0) this.writer.unref();
+      job?.resolve(r);
+    });
+    const fail = (err: Error): void => {
+      this.writerFailure ??= err;
+      for (const j of this.jobs.values()) j.reject(err);
+      this.jobs.clear();
+    };
+    this.writer.on('error', (e) => fail(unavailable(`storage writer failed: ${errorMessage(e)}`, { cause: e })));
+    this.writer.on('exit', () => fail(unavailable('storage writer stopped')));
     this.compactor =
       opts.compactionIntervalMs === undefined
         ? undefined
@@ -215,7 +242,7 @@ export class SqliteStore implements Store {
     if (this.closed) return this.hub.failed(cb, unavailable('storage is closed'));
     if (fromRevision < this.compacted) return this.hub.failed(cb, tooOldRevision(fromRevision, this.compacted));
     // History read and registration happen in one synchronous step: no commit can land between them.
-    const rows = fromRevision < this.rev ? this.stmt.history.all({ from: fromRevision, start: prefix, end: prefixEnd(prefix) }) : [];
+    const rows = fromRevision < this.rev ? this.stmt.history.all({ from: fromRevision, to: this.rev, start: prefix, end: prefixEnd(prefix) }) : [];
     return this.hub.add(prefix, cb, rows.map(toEvent));
   }
 
@@ -245,11 +272,36 @@ export class SqliteStore implements Store {
       clearImmediate(this.flushHandle);
       this.flushHandle = undefined;
     }
-    this.flush();
+    // Everything accepted before close() is committed (or fails) first.
+    while (this.inFlight || this.queue.length > 0) {
+      if (!this.inFlight) this.flush();
+      await this.inFlight;
+    }
     this.closed = true;
     await this.compaction;
     this.hub.failAll(unavailable('storage is shutting down'));
+    if (!this.writerFailure) {
+      const exited = new Promise<void>((resolve) => this.writer.once('exit', () => resolve()));
+      this.writer.ref();
+      this.writer.postMessage({ kind: 'close' } satisfies WriterRequest);
+      await exited;
+    }
     this.db.close();
+  }
+
+  /** Sends one job to the writer; resolves with its reply once durable. */
+  private call(req: Exclude<WriterRequest, { kind: 'close' }>): Promise<WriterReply> {
+    if (this.writerFailure) return Promise.reject(this.writerFailure);
+    return new Promise<WriterReply>((resolve, reject) => {
+      this.jobs.set(req.id, { resolve, reject });
+      this.writer.ref();
+      this.writer.postMessage(req);
+    });
+  }
+
+  private jobId(): number {
+    this.nextJob += 1;
+    return this.nextJob;
   }
 
   private assertOpen(): void {
@@ -272,31 +324,69 @@ export class SqliteStore implements Store {
     }
     return new Promise<StoreEntry>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
-      // Everything queued before the next turn of the loop shares one commit.
-      this.flushHandle ??= setImmediate(() => {
-        this.flushHandle = undefined;
-        this.flush();
-      });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Everything queued before the next turn of the loop shares one commit; none starts while one is in flight. */
+  private scheduleFlush(): void {
+    if (this.inFlight || this.flushHandle) return;
+    this.flushHandle = setImmediate(() => {
+      this.flushHandle = undefined;
+      this.flush();
     });
   }
 
   private flush(): void {
     const batch = this.queue;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.inFlight) return;
     this.queue = [];
-    const before = this.rev;
     let outcomes: Outcome[];
+    const rows: Row[] = [];
     try {
-      outcomes = this.applyBatch(batch);
+      outcomes = batch.map((w) => this.applyOne(w.op, rows));
     } catch (e) {
-      this.rev = before;
-      // Rows of the rolled-back writes were remembered as they were applied.
-      this.latestRows.clear();
+      this.abandon(rows);
       const err = unavailable(`storage commit failed: ${errorMessage(e)}`, { cause: e });
       for (const w of batch) w.reject(err);
       return;
     }
-    this.counters.commits++;
+    if (rows.length === 0) {
+      this.settle(batch, outcomes);
+      return;
+    }
+    const tuples = rows.map((r): RowTuple => [r.id, r.key, r.value, r.create_revision, r.prev_revision, r.deleted]);
+    this.inFlight = this.call({ id: this.jobId(), kind: 'batch', rows: tuples }).then(
+      (reply) => {
+        if (!reply.ok) throw new Error(reply.message);
+        for (const r of rows) {
+          this.latestRows.set(r.key, r);
+          if (this.pending.get(r.key) === r) this.pending.delete(r.key);
+        }
+        this.rev = this.assigned;
+        this.counters.commits++;
+        this.settle(batch, outcomes);
+      },
+    ).catch((e: unknown) => {
+      this.abandon(rows);
+      const err = unavailable(`storage commit failed: ${errorMessage(e)}`, { cause: e });
+      for (const w of batch) w.reject(err);
+    }).finally(() => {
+      this.inFlight = undefined;
+      if (this.queue.length > 0 && !this.closing) this.scheduleFlush();
+    });
+  }
+
+  /** Forgets the rows of a batch that will not be committed, and their revisions. */
+  private abandon(rows: Row[]): void {
+    for (const r of rows) if (this.pending.get(r.key) === r) this.pending.delete(r.key);
+    this.assigned = this.rev;
+    // Rows read while checking the batch may have been replaced by its own; start afresh.
+    this.latestRows.clear();
+  }
+
+  /** Publishes a committed batch's events, then settles each write's promise. */
+  private settle(batch: PendingWrite[], outcomes: Outcome[]): void {
     const events: StoreEvent[] = [];
     for (const o of outcomes) if (o.ok) events.push(o.event);
     this.counters.writes += events.length;
@@ -309,15 +399,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Applies one write inside the batch transaction; check failures become outcomes, I/O errors abort the batch. */
-  private applyOne(op: WriteOp): Outcome {
-    const cur = this.latestRow(op.key);
+  /** Checks one write and gives it its row (into `rows`); check failures become outcomes, I/O errors abort the batch. */
+  private applyOne(op: WriteOp, rows: Row[]): Outcome {
+    const cur = this.rowForWrite(op.key);
     const live = cur && !cur.deleted ? cur : undefined;
     try {
       if (op.kind === 'create') {
         if (live) throw keyExists(op.key);
         const rev = this.nextRevision();
-        this.insertRow({ id: rev, key: op.key, value: op.value, create_revision: rev, prev_revision: 0, deleted: 0 });
+        this.insertRow(rows, { id: rev, key: op.key, value: op.value, create_revision: rev, prev_revision: 0, deleted: 0 });
         return {
           ok: true,
           entry: { key: op.key, value: op.value, createRevision: rev, modRevision: rev },
@@ -329,14 +419,14 @@ export class SqliteStore implements Store {
       const rev = this.nextRevision();
       const createRevision = live.create_revision;
       if (op.kind === 'update') {
-        this.insertRow({ id: rev, key: op.key, value: op.value, create_revision: createRevision, prev_revision: live.id, deleted: 0 });
+        this.insertRow(rows, { id: rev, key: op.key, value: op.value, create_revision: createRevision, prev_revision: live.id, deleted: 0 });
         return {
           ok: true,
           entry: { key: op.key, value: op.value, createRevision, modRevision: rev },
           event: { type: 'put', key: op.key, value: op.value, prevValue: live.value, created: false, revision: rev, createRevision },
         };
       }
-      this.insertRow({ id: rev, key: op.key, value: live.value, create_revision: createRevision, prev_revision: live.id, deleted: 1 });
+      this.insertRow(rows, { id: rev, key: op.key, value: live.value, create_revision: createRevision, prev_revision: live.id, deleted: 1 });
       return {
         ok: true,
         entry: { key: op.key, value: live.value, createRevision, modRevision: rev },
@@ -348,24 +438,30 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** The latest row of a key, tombstones included: from memory if held, else from SQLite (then held). */
+  /** The latest committed row of a key, tombstones included: from memory if held, else from SQLite (then held). */
   private latestRow(key: string): Row | undefined {
     let row = this.latestRows.get(key);
     if (row === undefined) {
-      row = this.stmt.latest.get(key);
+      // Rows the writer committed but this thread has not yet published are not read yet.
+      row = this.stmt.latest.get(key, this.rev);
       if (row) this.latestRows.set(key, row);
     }
     return row;
   }
 
-  private insertRow(row: Row): void {
-    this.stmt.insert.run(row.id, row.key, row.value, row.create_revision, row.prev_revision, row.deleted);
-    this.latestRows.set(row.key, row);
+  /** What a write is checked against: the batch in flight's row of the key, else the committed one. */
+  private rowForWrite(key: string): Row | undefined {
+    return this.pending.get(key) ?? this.latestRow(key);
+  }
+
+  private insertRow(rows: Row[], row: Row): void {
+    rows.push(row);
+    this.pending.set(row.key, row);
   }
 
   private nextRevision(): number {
-    this.rev += 1;
-    return this.rev;
+    this.assigned += 1;
+    return this.assigned;
   }
 
   private async compactNow(revision: number): Promise<void> {
@@ -373,14 +469,15 @@ export class SqliteStore implements Store {
     if (revision > this.rev) throw compactFuture(revision, this.rev);
     if (revision <= this.compacted) return;
     // Recorded (durably) before any row goes, so readers never see a half-compacted past.
-    this.stmt.setMeta.run(revision, 'compact_revision');
-    this.compacted = revision;
+    const recorded = await this.call({ id: this.jobId(), kind: 'setMeta', name: 'compact_revision', value: revision });
+    if (!recorded.ok) throw unavailable(`storage compaction failed: ${recorded.message}`);
+    this.compacted = Math.max(this.compacted, revision);
     for (let lo = 0; lo < revision; lo += this.chunk) {
       if (this.closed) return;
       const hi = Math.min(lo + this.chunk, revision);
-      this.stmt.compactChunk.run({ lo, hi, rev: revision });
-      // Let queued writes and reads run between chunks.
-      await new Promise<void>((r) => setImmediate(r));
+      // Chunks run on the writer between batches, never blocking this thread.
+      const done = await this.call({ id: this.jobId(), kind: 'compactChunk', lo, hi, rev: revision });
+      if (!done.ok) throw unavailable(`storage compaction failed: ${done.message}`);
     }
   }
 }
