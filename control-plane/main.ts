@@ -29,7 +29,7 @@ import { namespaceLifecyclePlugin } from './apiserver/admission/namespace-lifecy
 import { ServiceAllocation } from './apiserver/admission/service-allocation.js';
 import { nthAddress, parsePortRange, parseServiceCidr } from './apiserver/admission/service-allocation-ranges.js';
 import { validationPlugin } from './apiserver/admission/validation.js';
-import { AUTHENTICATED_GROUP, newAuthenticator } from './apiserver/auth/authenticator.js';
+import { newAuthenticator, withAuthenticatedGroup } from './apiserver/auth/authenticator.js';
 import { newServiceAccountAuthenticator } from './apiserver/auth/service-account-authenticator.js';
 import { cachedStoreLookup } from './apiserver/auth/service-account-lookup.js';
 import { DEFAULT_SERVICE_ACCOUNT_ISSUER, TokenSigner } from './apiserver/auth/service-account-token.js';
@@ -281,8 +281,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     // spares the server a duplicate-key scan of every body.
     // Plain resource requests take the direct lane: same authorization,
     // handlers and request metrics, without emulating HTTP.
-    // As the authenticator would see it: every authenticated user is in system:authenticated.
-    const laneUser: UserInfo = { ...loopbackUser, groups: [...loopbackUser.groups, AUTHENTICATED_GROUP] };
+    // The lane skips authentication, so it names the user as the authenticator would.
+    const laneUser = withAuthenticatedGroup(loopbackUser);
     const lane = direct && {
       dispatch: direct,
       caller: {

@@ -47,12 +47,13 @@ export class LoopbackTransport implements Transport {
 
   async request(req: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new Error('loopback transport closed');
-    const fast = this.direct?.dispatch({ ...req, headers: this.headers(req) }, this.direct.caller);
+    const headers = this.headers(req);
+    const fast = this.direct?.dispatch({ ...req, headers }, this.direct.caller);
     if (fast) return fast;
     const res = await this.app.inject({
       method: req.method as 'GET',
       url: req.path,
-      headers: this.headers(req),
+      headers,
       ...(req.body === undefined ? {} : { payload: req.body }),
     });
     return { status: res.statusCode, headers: res.headers as Headers, body: res.body };
@@ -71,12 +72,14 @@ export class LoopbackTransport implements Transport {
       queued = [];
       for (const text of batch) for (const l of listeners) l(text);
     };
+    const schedule = (): void => {
+      if (scheduled || listeners.length === 0 || queued.length === 0) return;
+      scheduled = true;
+      setImmediate(deliver);
+    };
     const sink = registerLoopbackSink((text) => {
       queued.push(text);
-      if (!scheduled && listeners.length > 0) {
-        scheduled = true;
-        setImmediate(deliver);
-      }
+      schedule();
     });
     let res;
     try {
@@ -122,10 +125,7 @@ export class LoopbackTransport implements Transport {
       headers: res.headers as Headers,
       onData: (cb) => {
         listeners.push(cb);
-        if (queued.length > 0 && !scheduled) {
-          scheduled = true;
-          setImmediate(deliver);
-        }
+        schedule();
         body.on('data', (c: string) => {
           deliver();
           cb(c);

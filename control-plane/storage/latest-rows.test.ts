@@ -22,12 +22,4 @@ describe('LatestRows', () => {
     assert.equal(rows.get('c'), 3);
     assert.equal(rows.size, 2);
   });
-
-  it('forgets everything on clear', () => {
-    const rows = new LatestRows<number>(2);
-    rows.set('a', 1);
-    rows.clear();
-    assert.equal(rows.get('a'), undefined);
-    assert.equal(rows.size, 0);
-  });
 });

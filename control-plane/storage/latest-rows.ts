@@ -8,8 +8,7 @@
  *
  * Contract: get() answers what set() last stored for the key (a tombstone
  * included), or undefined when the key is not held; the caller then asks
- * SQLite and may set() the answer. clear() forgets everything (after a
- * rolled-back transaction, whose writes were set() but never committed).
+ * SQLite and may set() the answer. Only committed rows are set().
  */
 export class LatestRows<R> {
   private readonly rows = new Map<string, R>();
@@ -37,9 +36,5 @@ export class LatestRows<R> {
       const oldest = this.rows.keys().next();
       if (!oldest.done) this.rows.delete(oldest.value);
     }
-  }
-
-  clear(): void {
-    this.rows.clear();
   }
 }

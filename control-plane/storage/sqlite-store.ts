@@ -21,12 +21,11 @@
  * - Hot keys: the latest committed row of recently used keys is held in
  *   memory (latest-rows.ts), so reads and the write path's own lookups skip
  *   SQLite; this process is the file's only writer. Rows of the batch in
- *   flight are held apart until confirmed. A failed commit clears both.
+ *   flight are held apart until confirmed, and dropped if it fails.
  * - Compaction deletes superseded rows at or below the revision in small
  *   transactions; the compacted revision is recorded first and persisted.
  *   Lists below it and watches from below it fail with 410 Expired.
  */
-import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { errorMessage, isApiError, unavailable } from '../api/errors.js';
 import type {
@@ -39,7 +38,8 @@ import type {
   WatchHandle,
 } from './store.js';
 import { openDatabase } from './sqlite-schema.js';
-import { WRITER_ROLE, type RowTuple, type WriterReply, type WriterRequest } from './sqlite-writer.js';
+import type { RowTuple } from './sqlite-writer.js';
+import { SqliteWriterClient } from './sqlite-writer-client.js';
 import {
   checkValueSize,
   compactFuture,
@@ -116,10 +116,7 @@ export class SqliteStore implements Store {
   /** Rows of the batch in flight, by key: the write checks of later batches see them. */
   private readonly pending = new Map<string, Row>();
   private inFlight: Promise<void> | undefined;
-  private readonly writer: Worker;
-  private writerFailure: Error | undefined;
-  private nextJob = 0;
-  private readonly jobs = new Map<number, { resolve(r: WriterReply): void; reject(e: Error): void }>();
+  private readonly writer: SqliteWriterClient;
   private flushHandle: NodeJS.Immediate | undefined;
   private compaction: Promise<void> = Promise.resolve();
   private closed = false;
@@ -171,22 +168,7 @@ export class SqliteStore implements Store {
     this.rev = this.stmt.sequence.get()?.seq ?? 0;
     this.assigned = this.rev;
     this.compacted = this.stmt.getMeta.get('compact_revision')?.value ?? 0;
-    this.writer = new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: { role: WRITER_ROLE, path } });
-    // Only jobs in flight keep the process alive (see call()).
-    this.writer.unref();
-    this.writer.on('message', (r: WriterReply) => {
-      const job = this.jobs.get(r.id);
-      this.jobs.delete(r.id);
-      if (this.jobs.size === 0) this.writer.unref();
-      job?.resolve(r);
-    });
-    const fail = (err: Error): void => {
-      this.writerFailure ??= err;
-      for (const j of this.jobs.values()) j.reject(err);
-      this.jobs.clear();
-    };
-    this.writer.on('error', (e) => fail(unavailable(`storage writer failed: ${errorMessage(e)}`, { cause: e })));
-    this.writer.on('exit', () => fail(unavailable('storage writer stopped')));
+    this.writer = new SqliteWriterClient(path);
     this.compactor =
       opts.compactionIntervalMs === undefined
         ? undefined
@@ -280,28 +262,8 @@ export class SqliteStore implements Store {
     this.closed = true;
     await this.compaction;
     this.hub.failAll(unavailable('storage is shutting down'));
-    if (!this.writerFailure) {
-      const exited = new Promise<void>((resolve) => this.writer.once('exit', () => resolve()));
-      this.writer.ref();
-      this.writer.postMessage({ kind: 'close' } satisfies WriterRequest);
-      await exited;
-    }
+    await this.writer.close();
     this.db.close();
-  }
-
-  /** Sends one job to the writer; resolves with its reply once durable. */
-  private call(req: Exclude<WriterRequest, { kind: 'close' }>): Promise<WriterReply> {
-    if (this.writerFailure) return Promise.reject(this.writerFailure);
-    return new Promise<WriterReply>((resolve, reject) => {
-      this.jobs.set(req.id, { resolve, reject });
-      this.writer.ref();
-      this.writer.postMessage(req);
-    });
-  }
-
-  private jobId(): number {
-    this.nextJob += 1;
-    return this.nextJob;
   }
 
   private assertOpen(): void {
@@ -356,9 +318,8 @@ export class SqliteStore implements Store {
       return;
     }
     const tuples = rows.map((r): RowTuple => [r.id, r.key, r.value, r.create_revision, r.prev_revision, r.deleted]);
-    this.inFlight = this.call({ id: this.jobId(), kind: 'batch', rows: tuples }).then(
-      (reply) => {
-        if (!reply.ok) throw new Error(reply.message);
+    this.inFlight = this.writer.run({ kind: 'batch', rows: tuples }).then(
+      () => {
         for (const r of rows) {
           this.latestRows.set(r.key, r);
           if (this.pending.get(r.key) === r) this.pending.delete(r.key);
@@ -377,12 +338,10 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Forgets the rows of a batch that will not be committed, and their revisions. */
+  /** Forgets the rows of a batch that will not be committed, and their revisions (latestRows holds only committed rows). */
   private abandon(rows: Row[]): void {
     for (const r of rows) if (this.pending.get(r.key) === r) this.pending.delete(r.key);
     this.assigned = this.rev;
-    // Rows read while checking the batch may have been replaced by its own; start afresh.
-    this.latestRows.clear();
   }
 
   /** Publishes a committed batch's events, then settles each write's promise. */
@@ -469,17 +428,19 @@ export class SqliteStore implements Store {
     if (revision > this.rev) throw compactFuture(revision, this.rev);
     if (revision <= this.compacted) return;
     // Recorded (durably) before any row goes, so readers never see a half-compacted past.
-    const recorded = await this.call({ id: this.jobId(), kind: 'setMeta', name: 'compact_revision', value: revision });
-    if (!recorded.ok) throw unavailable(`storage compaction failed: ${recorded.message}`);
+    await this.writer.run({ kind: 'setMeta', name: 'compact_revision', value: revision }).catch(compactionFailed);
     this.compacted = Math.max(this.compacted, revision);
     for (let lo = 0; lo < revision; lo += this.chunk) {
       if (this.closed) return;
       const hi = Math.min(lo + this.chunk, revision);
       // Chunks run on the writer between batches, never blocking this thread.
-      const done = await this.call({ id: this.jobId(), kind: 'compactChunk', lo, hi, rev: revision });
-      if (!done.ok) throw unavailable(`storage compaction failed: ${done.message}`);
+      await this.writer.run({ kind: 'compactChunk', lo, hi, rev: revision }).catch(compactionFailed);
     }
   }
+}
+
+function compactionFailed(e: unknown): never {
+  throw unavailable(`storage compaction failed: ${errorMessage(e)}`, { cause: e });
 }
 
 function toEntry(row: Row): StoreEntry {

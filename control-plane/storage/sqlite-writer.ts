@@ -13,7 +13,7 @@
  *
  * Each message with an id is answered `{ id, ok: true, changes? }` after
  * it is durable, or `{ id, ok: false, message }` (the transaction rolled
- * back). Started by sqlite-store.ts with workerData `{ role, path }`.
+ * back). Started by sqlite-writer-client.ts with workerData `{ role, path }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { COMPACT_CHUNK_SQL, INSERT_ROW_SQL, SET_META_SQL, openDatabase } from './sqlite-schema.js';
@@ -21,11 +21,12 @@ import { COMPACT_CHUNK_SQL, INSERT_ROW_SQL, SET_META_SQL, openDatabase } from '.
 /** id, key, value, create_revision, prev_revision, deleted */
 export type RowTuple = [number, string, string, number, number, number];
 
-export type WriterRequest =
-  | { id: number; kind: 'batch'; rows: RowTuple[] }
-  | { id: number; kind: 'setMeta'; name: string; value: number }
-  | { id: number; kind: 'compactChunk'; lo: number; hi: number; rev: number }
-  | { kind: 'close' };
+export type WriterJob =
+  | { kind: 'batch'; rows: RowTuple[] }
+  | { kind: 'setMeta'; name: string; value: number }
+  | { kind: 'compactChunk'; lo: number; hi: number; rev: number };
+
+export type WriterRequest = (WriterJob & { id: number }) | { kind: 'close' };
 
 export type WriterReply = { id: number; ok: true; changes?: number } | { id: number; ok: false; message: string };
 

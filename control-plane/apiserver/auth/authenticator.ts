@@ -45,7 +45,8 @@ function asList(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
-function withAuthenticatedGroup(u: UserInfo): UserInfo {
+/** The user as every authenticator answers it: also in system:authenticated. */
+export function withAuthenticatedGroup(u: UserInfo): UserInfo {
   const groups = u.groups.includes(AUTHENTICATED_GROUP) ? [...u.groups] : [...u.groups, AUTHENTICATED_GROUP];
   return u.uid === undefined ? { name: u.name, groups } : { name: u.name, uid: u.uid, groups };
 }

@@ -11,7 +11,7 @@
  */
 import type { KubeObject } from '../../api/meta.js';
 import { apiVersionOf } from '../../api/meta.js';
-import type { ResolvedResource } from '../../api/resource-table.js';
+import type { ResolvedResource, ResourceEntry } from '../../api/resource-table.js';
 import type { StoreEvent } from '../../storage/store.js';
 import { decodeStored, toServed } from '../rest/codec.js';
 
@@ -62,6 +62,17 @@ export function cacheEventFromStore(ev: StoreEvent): CacheEvent {
   return new CacheEvent(ev.key, ev.revision, ev.type === 'put' ? ev.value : undefined, prevValue);
 }
 
+/** How encodeForStorage starts every stored string of an entry, built once per entry (this runs per event). */
+const heads = new WeakMap<ResourceEntry, string>();
+function storedHead(entry: ResourceEntry): string {
+  let head = heads.get(entry);
+  if (head === undefined) {
+    head = `{"apiVersion":${JSON.stringify(apiVersionOf(entry.group, entry.version))},"kind":${JSON.stringify(entry.kind)},"metadata":{`;
+    heads.set(entry, head);
+  }
+  return head;
+}
+
 /**
  * The served JSON of a stored string with its resourceVersion injected, or
  * undefined when the string cannot be spliced safely (another served
@@ -70,7 +81,7 @@ export function cacheEventFromStore(ev: StoreEvent): CacheEvent {
 export function splicedObject(value: string, revision: number, resolved: ResolvedResource): string | undefined {
   const entry = resolved.entry;
   if (resolved.alias || resolved.group !== entry.group || resolved.version !== entry.version) return undefined;
-  const head = `{"apiVersion":${JSON.stringify(apiVersionOf(entry.group, entry.version))},"kind":${JSON.stringify(entry.kind)},"metadata":{`;
+  const head = storedHead(entry);
   // Stored strings never carry a resourceVersion of their own; one that
   // mentions the word anywhere (an Event's involvedObject) takes the slow path.
   if (!value.startsWith(head) || value.includes('"resourceVersion"')) return undefined;
