@@ -49,11 +49,8 @@ import { buildServer, type HealthState } from './apiserver/server.js';
 import type { UserInfo } from './apiserver/user.js';
 import { MASTERS_GROUP } from './apiserver/user.js';
 import { LoopbackTransport } from './apiserver/loopback-transport.js';
-import { ApiClient } from './api/client/api-client.js';
 import { bootstrapCluster, type ApiCaller } from './bootstrap/bootstrap.js';
-import { builtinControllers, schedulerControllers } from './controllers/index.js';
-import { InformerFactory } from './controllers/framework/informer-factory.js';
-import { ControllerManager } from './controllers/manager.js';
+import { ControllerThread } from './controllers/controller-thread.js';
 import { kubernetesGitVersion, type ServerConfig } from './config.js';
 import { ensureClusterPki } from './pki/cluster-pki.js';
 import { primaryIpv4, servingNames } from './pki/host-names.js';
@@ -292,44 +289,41 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       },
     };
     const loopback = new LoopbackTransport(app, loopbackToken, lane, 'kube-controller-manager');
-    const client = new ApiClient(loopback, { fieldValidation: 'Ignore' });
-    const identity = `${hostname()}_${randomUUID()}`;
     const log = (msg: string): void => {
       process.stderr.write(`skiff: ${msg}\n`);
     };
-    const election = (name: string) =>
-      cfg.leaderElect
-        ? {
-            namespace: 'kube-system',
-            name,
-            leaseDurationMs: cfg.leaderElectLeaseDurationMs,
-            renewDeadlineMs: cfg.leaderElectRenewDeadlineMs,
-            retryPeriodMs: cfg.leaderElectRetryPeriodMs,
-          }
-        : undefined;
-    const controllerConfig = {
-      clusterCidr: cfg.clusterCidr,
-      nodeCidrMaskSize: cfg.nodeCidrMaskSize,
-      nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
-      serviceCidr: cfg.serviceCidr,
-      terminatedPodGcThreshold: cfg.terminatedPodGcThreshold,
-      rootCaCertPem: pki.caCertPem,
-    };
-    // One set of informers for the scheduler and the controllers: one watch
-    // and one cached copy of every pod, however many of them read it.
-    const informers = new InformerFactory(client, { log });
-    const managers: ControllerManager[] = [];
-    if (!cfg.disableScheduler) {
-      managers.push(
-        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: schedulerControllers, leaderElection: election('kube-scheduler'), informers, log }),
-      );
-    }
-    if (!cfg.disableControllerManager) {
-      managers.push(
-        new ControllerManager({ client, clock: systemClock, random: Math.random, config: controllerConfig, identity, controllers: builtinControllers, leaderElection: election('kube-controller-manager'), informers, log }),
-      );
-    }
-    for (const m of managers) m.start();
+    // The scheduler and the controllers run on their own thread (the second
+    // core), each under its own Lease when leader election is on.
+    const controllers =
+      cfg.disableScheduler && cfg.disableControllerManager
+        ? undefined
+        : new ControllerThread(
+            loopback,
+            {
+              config: {
+                clusterCidr: cfg.clusterCidr,
+                nodeCidrMaskSize: cfg.nodeCidrMaskSize,
+                nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
+                serviceCidr: cfg.serviceCidr,
+                terminatedPodGcThreshold: cfg.terminatedPodGcThreshold,
+                rootCaCertPem: pki.caCertPem,
+              },
+              identity: `${hostname()}_${randomUUID()}`,
+              scheduler: !cfg.disableScheduler,
+              controllerManager: !cfg.disableControllerManager,
+              ...(cfg.leaderElect
+                ? {
+                    leaderElection: {
+                      leaseDurationMs: cfg.leaderElectLeaseDurationMs,
+                      renewDeadlineMs: cfg.leaderElectRenewDeadlineMs,
+                      retryPeriodMs: cfg.leaderElectRetryPeriodMs,
+                    },
+                  }
+                : {}),
+            },
+            log,
+          );
+    controllers?.start();
 
     const url = `https://${hostForUrl(cfg.bindAddress)}:${port}`;
     writeKubeconfig(cfg.kubeconfigPath, { server: url, caCertPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
@@ -344,8 +338,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       close() {
         closing ??= (async () => {
           health.ready = false;
-          await Promise.all(managers.map((m) => m.stop().catch(() => undefined)));
-          informers.stopAll();
+          await controllers?.stop().catch(() => undefined);
           loopback.close();
           // fastify's close waits for in-flight requests (watches are cut in preClose).
           await server.close();

@@ -41,6 +41,8 @@ interface Run {
   /** CPU time (user + system) per pod from the POST until all Running, of the server and of the simulator. */
   serverCpuMsPerPod: number;
   simCpuMsPerPod: number;
+  /** API requests per pod from the POST until all Running, by verb and resource (apiserver_request_total). */
+  requestsPerPod: Record<string, number>;
   /** Pods seen bound and Running (equal to pods unless the run timed out). */
   bound: number;
   running: number;
@@ -57,6 +59,43 @@ function rssMb(pid: number | undefined): { rss: number; peak: number } {
   return { rss: round(kb('VmRSS') / 1024, 0), peak: round(kb('VmHWM') / 1024, 0) };
 }
 
+/** apiserver_request_total summed by "verb resource[/subresource]". */
+async function requestCounts(transport: HttpsTransport): Promise<Map<string, number>> {
+  const res = await transport.request({ method: 'GET', path: '/metrics' });
+  const out = new Map<string, number>();
+  for (const m of res.body.matchAll(/^apiserver_request_total\{([^}]*)\} (\S+)$/gm)) {
+    const labels = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
+    out.set(key, (out.get(key) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** The requests made between two counts, per pod, busiest first (those above 0.01 per pod). */
+function perPod(before: Map<string, number>, after: Map<string, number>, pods: number): Record<string, number> {
+  const rows = [...after].map(([k, v]): [string, number] => [k, round((v - (before.get(k) ?? 0)) / pods, 2)]);
+  return Object.fromEntries(rows.filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]));
+}
+
+/**
+ * Waits until the cluster is settled, as scheduler benchmarks start from:
+ * every node has its pod CIDR and the controllers' events about the new
+ * nodes (RegisteredNode…) are written, i.e. no Event was posted for a second.
+ */
+async function settled(client: ApiClient, transport: HttpsTransport, nodes: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let events = -1;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const list = await client.list<KubeObject & { spec?: { podCIDR?: string } }>({ group: '', version: 'v1', resource: 'nodes' });
+    const withCidr = list.items.filter((n) => n.spec?.podCIDR).length;
+    const now = (await requestCounts(transport)).get('POST events') ?? 0;
+    if (withCidr >= nodes && now === events) return;
+    events = now;
+  }
+  process.stderr.write('bench:scheduler: the cluster did not settle in 120 s; measuring anyway\n');
+}
+
 /** utime + stime of a process in ms (clock ticks are 100 Hz on Linux). */
 function cpuMs(pid: number | undefined): number {
   if (!pid) return NaN;
@@ -68,13 +107,18 @@ function cpuMs(pid: number | undefined): number {
 type PodView = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
 
 async function runOnce(nodes: number, pods: number): Promise<Run> {
-  const server = await startSkiff({ extraArgs: ['--leader-elect=false'] });
+  // A /24 per node, from a cluster CIDR with room for every node (the
+  // default 10.42.0.0/16 holds 256), as a cluster of that size is set up.
+  const server = await startSkiff({ extraArgs: ['--leader-elect=false', '--cluster-cidr=10.0.0.0/10'] });
   const transport = new HttpsTransport(credentialsFromKubeconfig(server.kubeconfig), { maxSockets: 8 });
   const client = new ApiClient(transport);
   const simStart = Date.now();
   const sim = await startSim({ kubeconfig: server.kubeconfig, nodes, cpu: '8', memory: '32Gi', maxPods: 110 });
   const simRegisterSeconds = round((Date.now() - simStart) / 1000, 1);
   try {
+    const settleStart = Date.now();
+    await settled(client, transport, nodes);
+    process.stderr.write(`bench:scheduler: settled after ${round((Date.now() - settleStart) / 1000, 1)} s\n`);
     const ns = 'bench';
     await client.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const list = await client.list(podsRef(ns));
@@ -104,6 +148,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
     });
     const t0 = Date.now();
     const cpu0 = { server: cpuMs(server.pid()), sim: cpuMs(sim.pid()) };
+    const requests0 = await requestCounts(transport);
     await client.create(rsRef(ns), {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -123,6 +168,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
     const finished = await Promise.race([allRunning.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
     clearTimeout(timer);
     const cpu1 = { server: cpuMs(server.pid()), sim: cpuMs(sim.pid()) };
+    const requestsPerPod = perPod(requests0, await requestCounts(transport), pods);
     watch.close();
     if (!finished) process.stderr.write(`bench:scheduler: timed out after ${timeoutMs / 1000} s: ${bound.size} bound, ${running} running of ${pods}\n`);
     const latencies = [...bound].map(([name, at]) => at - (created.get(name) ?? at));
@@ -140,9 +186,11 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
       simRegisterSeconds,
       serverCpuMsPerPod: round((cpu1.server - cpu0.server) / pods, 2),
       simCpuMsPerPod: round((cpu1.sim - cpu0.sim) / pods, 2),
+      requestsPerPod,
     };
   } finally {
     transport.close();
+    if (process.env.SKIFF_BENCH_SERVER_LOG) writeFileSync(process.env.SKIFF_BENCH_SERVER_LOG, server.logs());
     await sim.stop();
     await server.stop();
   }
@@ -170,6 +218,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:scheduler: ${c.nodes} nodes, ${c.pods} pods…\n`);
     const r = await runOnce(c.nodes, c.pods);
     runs.push(r);
+    process.stdout.write(`  API requests per pod: ${Object.entries(r.requestsPerPod).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     process.stdout.write(
       `${r.nodes} nodes / ${r.pods} pods: ${r.podsPerSecond} pods/s bound, creation→binding p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms, ${r.running === r.pods ? 'all' : `${r.running}`} Running after ${r.allRunningSeconds} s, server RSS ${r.serverRssMb} MiB (peak ${r.serverPeakRssMb}), CPU per pod: server ${r.serverCpuMsPerPod} ms, sim ${r.simCpuMsPerPod} ms\n`,
     );

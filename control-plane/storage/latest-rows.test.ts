@@ -22,4 +22,14 @@ describe('LatestRows', () => {
     assert.equal(rows.get('c'), 3);
     assert.equal(rows.size, 2);
   });
+
+  it('knows that a key never set nor given at open has no row', () => {
+    const rows = new LatestRows<number>(1, ['old']);
+    assert.equal(rows.mayExist('old'), true);
+    assert.equal(rows.mayExist('new'), false);
+    rows.set('new', 1);
+    rows.set('other', 2); // evicts new's row, not the knowledge of its key
+    assert.equal(rows.get('new'), undefined);
+    assert.equal(rows.mayExist('new'), true);
+  });
 });

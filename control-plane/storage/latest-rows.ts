@@ -6,14 +6,32 @@
  * reads the row again to check revisions and keep the previous value for
  * watchers (about 8 % of the server's CPU went to those SQLite lookups).
  *
+ * It also knows every key the file holds a row of (given at open, then
+ * each key set()), so that the lookup of a key never written, which every
+ * create makes, needs no query: a key's string costs far less than a row.
+ *
  * Contract: get() answers what set() last stored for the key (a tombstone
  * included), or undefined when the key is not held; the caller then asks
- * SQLite and may set() the answer. Only committed rows are set().
+ * SQLite, unless mayExist(key) is false, and may set() the answer. Only
+ * committed rows are set(). mayExist() is false only for keys that were
+ * never set() nor given at open; keys whose rows compaction removed may
+ * still answer true (a superset is safe: SQLite then answers none).
  */
 export class LatestRows<R> {
   private readonly rows = new Map<string, R>();
+  private readonly keys: Set<string>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    existingKeys: Iterable<string> = [],
+  ) {
+    this.keys = new Set(existingKeys);
+  }
+
+  /** False when no row of the key was ever committed (see the contract). */
+  mayExist(key: string): boolean {
+    return this.keys.has(key);
+  }
 
   get size(): number {
     return this.rows.size;
@@ -30,6 +48,7 @@ export class LatestRows<R> {
   }
 
   set(key: string, row: R): void {
+    this.keys.add(key);
     this.rows.delete(key);
     this.rows.set(key, row);
     if (this.rows.size > this.capacity) {

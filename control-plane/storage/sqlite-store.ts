@@ -85,7 +85,7 @@ export interface SqliteStoreOptions {
   compactionIntervalMs?: number;
   /** Rows removed per compaction transaction, so compaction never blocks the loop for long. */
   compactionChunk?: number;
-  /** Keys whose latest row is held in memory (default 20,000). */
+  /** Keys whose latest row is held in memory (default 50,000). */
   latestRowsCached?: number;
 }
 
@@ -137,8 +137,9 @@ export class SqliteStore implements Store {
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.db = openDatabase(path);
     this.chunk = opts.compactionChunk ?? 2000;
-    this.latestRows = new LatestRows<Row>(opts.latestRowsCached ?? 20_000);
     const db = this.db;
+    const keys = db.prepare<[], { key: string }>('SELECT DISTINCT key FROM kv').all().map((r) => r.key);
+    this.latestRows = new LatestRows<Row>(opts.latestRowsCached ?? 50_000, keys);
     this.stmt = {
       // The latest row of a key as of a revision (the published one: the writer may be ahead).
       latest: db.prepare('SELECT id, key, value, create_revision, prev_revision, deleted FROM kv WHERE key = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
@@ -401,6 +402,7 @@ export class SqliteStore implements Store {
   private latestRow(key: string): Row | undefined {
     let row = this.latestRows.get(key);
     if (row === undefined) {
+      if (!this.latestRows.mayExist(key)) return undefined;
       // Rows the writer committed but this thread has not yet published are not read yet.
       row = this.stmt.latest.get(key, this.rev);
       if (row) this.latestRows.set(key, row);

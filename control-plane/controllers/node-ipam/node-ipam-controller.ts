@@ -17,7 +17,8 @@
  *   now: CIDRNotAvailable" (RecordNodeStatusChange, source cidrAllocator);
  *   the node is retried with backoff (5 s doubling to 5 min).
  * Writes: GET the live node and PUT it with the block (optimistic
- * concurrency; a conflict retries through the queue).
+ * concurrency; a conflict retries through the queue), for up to 30 nodes
+ * at once (allocation itself is synchronous, so blocks never collide).
  */
 import { isApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
@@ -32,6 +33,7 @@ type Node = KubeObject & { spec?: { podCIDR?: string; podCIDRs?: string[]; [k: s
 
 const RETRY_MIN_MS = 5_000;
 const RETRY_MAX_MS = 5 * 60_000;
+const UPDATE_WORKERS = 30;
 
 /** The node's pod CIDRs as upstream reads them (podCIDRs, else the legacy podCIDR). */
 export function podCidrsOf(node: Node): string[] {
@@ -62,6 +64,9 @@ export class NodeIpamController implements Controller {
     this.nodes = ctx.informers.informer<Node>(refs.nodes);
     this.queue = new WorkQueue((key) => this.sync(key), {
       name: this.name,
+      // Upstream's cidrUpdateWorkers: a cluster's worth of new nodes gets
+      // its blocks in seconds, not one round trip pair at a time.
+      workers: UPDATE_WORKERS,
       onError: (key, err) => ctx.log(`node-ipam: node ${key}: ${err instanceof Error ? err.message : String(err)}`),
     });
     this.nodes.addHandler({
