@@ -5,6 +5,7 @@
  * (1 - standard deviation) × 100, truncated (for cpu and memory the
  * deviation is |a - b| / 2, upstream's two-resource shortcut). Pure.
  */
+import { fitOf, FIT_CPU, FIT_CPU_ALLOC, FIT_MEMORY, FIT_MEMORY_ALLOC } from '../snapshot.js';
 import { MAX_NODE_SCORE, type ScorePlugin } from './score.js';
 
 export function balancedScore(fractions: readonly number[]): number {
@@ -27,12 +28,12 @@ export const balancedAllocationScorer: ScorePlugin = {
     const cpu = requests.cpu ?? 0;
     const memory = requests.memory ?? 0;
     return (node) => {
-      const cpuAlloc = node.allocatable.cpu ?? 0;
-      const memAlloc = node.allocatable.memory ?? 0;
+      const cpuAlloc = fitOf(node, FIT_CPU_ALLOC);
+      const memAlloc = fitOf(node, FIT_MEMORY_ALLOC);
       // Resources the node does not offer are left out, as upstream.
       if (cpuAlloc <= 0 || memAlloc <= 0) return MAX_NODE_SCORE;
-      const cpuFraction = Math.min(1, ((node.requested.cpu ?? 0) + cpu) / cpuAlloc);
-      const memFraction = Math.min(1, ((node.requested.memory ?? 0) + memory) / memAlloc);
+      const cpuFraction = Math.min(1, (fitOf(node, FIT_CPU) + cpu) / cpuAlloc);
+      const memFraction = Math.min(1, (fitOf(node, FIT_MEMORY) + memory) / memAlloc);
       return twoResourceScore(cpuFraction, memFraction);
     };
   },

@@ -6,6 +6,7 @@
  * or unknown, then the mean over cpu and memory (weight 1 each). Pure.
  */
 import { podRequests } from '../requests.js';
+import { fitOf, FIT_CPU_ALLOC, FIT_CPU_NON_ZERO, FIT_MEMORY_ALLOC, FIT_MEMORY_NON_ZERO } from '../snapshot.js';
 import { MAX_NODE_SCORE, type ScorePlugin } from './score.js';
 
 export function leastAllocatedScore(requested: number, allocatable: number): number {
@@ -22,8 +23,7 @@ export const leastAllocatedScorer: ScorePlugin = {
     const memory = req.memory ?? 0;
     return (node) => {
       const sum =
-        leastAllocatedScore((node.nonZeroRequested.cpu ?? 0) + cpu, node.allocatable.cpu ?? 0) +
-        leastAllocatedScore((node.nonZeroRequested.memory ?? 0) + memory, node.allocatable.memory ?? 0);
+        leastAllocatedScore(fitOf(node, FIT_CPU_NON_ZERO) + cpu, fitOf(node, FIT_CPU_ALLOC)) + leastAllocatedScore(fitOf(node, FIT_MEMORY_NON_ZERO) + memory, fitOf(node, FIT_MEMORY_ALLOC));
       return Math.floor(sum / 2);
     };
   },
