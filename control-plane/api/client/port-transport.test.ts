@@ -138,6 +138,13 @@ function connect(fake = new FakeTransport(), clientPort?: (p: MessagePort) => Me
   };
 }
 
+/** Opens a stream through the pair: the client's handle and the fake's server side. */
+async function openStream(p: Pair): Promise<{ s: TransportStream; server: FakeStream }> {
+  const opened = p.fake.nextOpened();
+  const s = await p.client.stream({ method: 'GET', path: '/w' });
+  return { s, server: await opened };
+}
+
 /** Resolves with the next batch of messages `port` receives that satisfies `pred`. */
 function nextBatch(port: MessagePort, pred: (batch: { t: string }[]) => boolean): Promise<void> {
   return new Promise((resolve) => {
@@ -301,9 +308,7 @@ describe('PortTransport over servePortTransport', () => {
     it('delivers chunks in the order the server side produced them', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const got: string[] = [];
         const all = deferred<void>();
         s.onData((c) => {
@@ -323,9 +328,7 @@ describe('PortTransport over servePortTransport', () => {
     it('keeps chunks that arrive before the first onData listener and delivers them on a later turn', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const arrived = nextBatch(p.port2, (b) => b.some((m) => m.t === 'data'));
         server.push('a');
         server.push('b');
@@ -375,9 +378,7 @@ describe('PortTransport over servePortTransport', () => {
     it('calls onEnd without an error when the server-side stream ends', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const got: string[] = [];
         s.onData((c) => got.push(c));
         const ended = new Promise<Error | undefined>((resolve) => s.onEnd(resolve));
@@ -393,9 +394,7 @@ describe('PortTransport over servePortTransport', () => {
     it('calls onEnd with an Error carrying the message the server-side stream failed with', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const ended = new Promise<Error | undefined>((resolve) => s.onEnd(resolve));
         server.end(new Error('watch cache reset'));
         const err = await ended;
@@ -409,9 +408,7 @@ describe('PortTransport over servePortTransport', () => {
     it('calls an onEnd registered after the end at once, with the end error', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const endArrived = nextBatch(p.port2, (b) => b.some((m) => m.t === 'end'));
         server.end(new Error('gone'));
         await endArrived;
@@ -467,9 +464,7 @@ describe('PortTransport over servePortTransport', () => {
     it('closes the server-side stream on close() and delivers no further chunks', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const got: string[] = [];
         const one = deferred<void>();
         s.onData((c) => {
@@ -494,9 +489,7 @@ describe('PortTransport over servePortTransport', () => {
     it('drops chunks already received but not yet delivered when the client closes', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const arrived = nextBatch(p.port2, (b) => b.some((m) => m.t === 'data'));
         server.push('queued');
         await arrived;
@@ -576,9 +569,7 @@ describe('PortTransport over servePortTransport', () => {
     it('ends open streams, delivering what had arrived first', async () => {
       const p = connect();
       try {
-        const opened = p.fake.nextOpened();
-        const s = await p.client.stream({ method: 'GET', path: '/w' });
-        const server = await opened;
+        const { s, server } = await openStream(p);
         const got: string[] = [];
         const order: string[] = [];
         s.onData((c) => {
