@@ -46,13 +46,15 @@ export class ControllerThread {
     private readonly transport: Transport,
     private readonly data: ControllerThreadData,
     private readonly log: (msg: string) => void,
+    /** The thread's entry point; tests give a stand-in. */
+    private readonly entry: URL = new URL('./main.js', import.meta.url),
   ) {}
 
   start(): void {
     if (this.stopping || this.worker) return;
     const { port1, port2 } = new MessageChannel();
     const stopServing = servePortTransport(port1, this.transport);
-    const worker = new Worker(new URL('./main.js', import.meta.url), {
+    const worker = new Worker(this.entry, {
       workerData: { ...this.data, port: port2 },
       transferList: [port2],
     });
