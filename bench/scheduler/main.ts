@@ -190,7 +190,6 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
     };
   } finally {
     transport.close();
-    if (process.env.SKIFF_BENCH_SERVER_LOG) writeFileSync(process.env.SKIFF_BENCH_SERVER_LOG, server.logs());
     await sim.stop();
     await server.stop();
   }

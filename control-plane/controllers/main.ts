@@ -7,6 +7,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ApiClient } from '../api/client/api-client.js';
 import { PortTransport } from '../api/client/port-transport.js';
+import { errorMessage } from '../api/errors.js';
 import { systemClock } from '../api/meta.js';
 import type { ControlMessage, ControllerThreadData } from './controller-thread.js';
 import { InformerFactory } from './framework/informer-factory.js';
@@ -37,7 +38,7 @@ for (const m of managers) m.start();
 control.on('message', (m: ControlMessage) => {
   if (m.t !== 'stop') return;
   void (async () => {
-    await Promise.all(managers.map((mgr) => mgr.stop().catch((e: unknown) => log(`stopping controllers: ${String(e)}`))));
+    await Promise.all(managers.map((mgr) => mgr.stop().catch((e: unknown) => log(`stopping controllers: ${errorMessage(e)}`))));
     informers.stopAll();
     transport.close();
     data.port.close();

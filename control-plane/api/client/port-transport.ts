@@ -17,6 +17,7 @@
  * request, answer and watch chunk of one task of the event loop, which is
  * what keeps the crossing cheap at thousands of events a second.
  */
+import { errorMessage } from '../errors.js';
 import type { Transport, TransportRequest, TransportResponse, TransportStream } from './transport.js';
 
 /** What both ends need of a MessagePort, a Worker or worker_threads' parentPort. */
@@ -64,10 +65,6 @@ class Outbox<M> {
       if (batch.length) this.port.postMessage(batch);
     });
   }
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 interface ClientStream {
@@ -226,7 +223,7 @@ export function servePortTransport(port: MessagePortLike, transport: Transport):
       // An in-process answer may be an object; its body getter serializes it.
       if (!stopped) out.send({ t: 'res', id, status: res.status, headers: res.headers, body: res.body });
     } catch (e) {
-      if (!stopped) out.send({ t: 'fail', id, message: messageOf(e) });
+      if (!stopped) out.send({ t: 'fail', id, message: errorMessage(e) });
     }
   };
 
@@ -238,7 +235,7 @@ export function servePortTransport(port: MessagePortLike, transport: Transport):
     } catch (e) {
       opening.delete(id);
       cancelled.delete(id);
-      if (!stopped) out.send({ t: 'end', id, error: messageOf(e) });
+      if (!stopped) out.send({ t: 'end', id, error: errorMessage(e) });
       return;
     }
     opening.delete(id);
