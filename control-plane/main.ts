@@ -49,6 +49,7 @@ import { buildServer, type HealthState } from './apiserver/server.js';
 import type { UserInfo } from './apiserver/user.js';
 import { MASTERS_GROUP } from './apiserver/user.js';
 import { LoopbackTransport } from './apiserver/loopback-transport.js';
+import type { Transport } from './api/client/transport.js';
 import { bootstrapCluster, type ApiCaller } from './bootstrap/bootstrap.js';
 import { ControllerThread } from './controllers/controller-thread.js';
 import { kubernetesGitVersion, type ServerConfig } from './config.js';
@@ -288,42 +289,49 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
         observe: (method: string, url: string, code: number, seconds: number) => metrics.observeRequest(requestLabelsOf(method, url), code, seconds),
       },
     };
-    const loopback = new LoopbackTransport(app, loopbackToken, lane, 'kube-controller-manager');
+    // Each loopback names its field manager as upstream's component would.
+    const loopbacks = [new LoopbackTransport(app, loopbackToken, lane, 'kube-scheduler'), new LoopbackTransport(app, loopbackToken, lane, 'kube-controller-manager')];
     const log = (msg: string): void => {
       process.stderr.write(`skiff: ${msg}\n`);
     };
-    // The scheduler and the controllers run on their own thread (the second
-    // core), each under its own Lease when leader election is on.
-    const controllers =
-      cfg.disableScheduler && cfg.disableControllerManager
-        ? undefined
-        : new ControllerThread(
-            loopback,
-            {
-              config: {
-                clusterCidr: cfg.clusterCidr,
-                nodeCidrMaskSize: cfg.nodeCidrMaskSize,
-                nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
-                serviceCidr: cfg.serviceCidr,
-                terminatedPodGcThreshold: cfg.terminatedPodGcThreshold,
-                rootCaCertPem: pki.caCertPem,
-              },
-              identity: `${hostname()}_${randomUUID()}`,
-              scheduler: !cfg.disableScheduler,
-              controllerManager: !cfg.disableControllerManager,
-              ...(cfg.leaderElect
-                ? {
-                    leaderElection: {
-                      leaseDurationMs: cfg.leaderElectLeaseDurationMs,
-                      renewDeadlineMs: cfg.leaderElectRenewDeadlineMs,
-                      retryPeriodMs: cfg.leaderElectRetryPeriodMs,
-                    },
-                  }
-                : {}),
-            },
-            log,
-          );
-    controllers?.start();
+    // The scheduler and the controller manager run on threads of their own,
+    // as upstream runs them in processes of their own, each under its own
+    // Lease when leader election is on. Apart, a scheduling cycle cannot
+    // hold up the ReplicaSet controller's creates (and the reverse): at
+    // 5,000 nodes that is worth more than the second copy of the pod cache.
+    const identity = `${hostname()}_${randomUUID()}`;
+    const thread = (name: string, transport: Transport, role: { scheduler: boolean; controllerManager: boolean }): ControllerThread =>
+      new ControllerThread(
+        transport,
+        {
+          config: {
+            clusterCidr: cfg.clusterCidr,
+            nodeCidrMaskSize: cfg.nodeCidrMaskSize,
+            nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
+            serviceCidr: cfg.serviceCidr,
+            terminatedPodGcThreshold: cfg.terminatedPodGcThreshold,
+            rootCaCertPem: pki.caCertPem,
+          },
+          identity,
+          ...role,
+          ...(cfg.leaderElect
+            ? {
+                leaderElection: {
+                  leaseDurationMs: cfg.leaderElectLeaseDurationMs,
+                  renewDeadlineMs: cfg.leaderElectRenewDeadlineMs,
+                  retryPeriodMs: cfg.leaderElectRetryPeriodMs,
+                },
+              }
+            : {}),
+        },
+        log,
+        name,
+      );
+    const controllers = [
+      ...(cfg.disableScheduler ? [] : [thread('scheduler', loopbacks[0]!, { scheduler: true, controllerManager: false })]),
+      ...(cfg.disableControllerManager ? [] : [thread('controller manager', loopbacks[1]!, { scheduler: false, controllerManager: true })]),
+    ];
+    for (const t of controllers) t.start();
 
     const url = `https://${hostForUrl(cfg.bindAddress)}:${port}`;
     writeKubeconfig(cfg.kubeconfigPath, { server: url, caCertPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
@@ -338,8 +346,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       close() {
         closing ??= (async () => {
           health.ready = false;
-          await controllers?.stop().catch(() => undefined);
-          loopback.close();
+          await Promise.all(controllers.map((t) => t.stop().catch(() => undefined)));
+          for (const l of loopbacks) l.close();
           // fastify's close waits for in-flight requests (watches are cut in preClose).
           await server.close();
           await store.close();

@@ -27,6 +27,7 @@ import type { KubeObject } from '../../control-plane/api/meta.js';
 import { startSim } from '../../test/helpers/sim.js';
 import { startSkiff } from '../../test/helpers/skiff.js';
 import { round, summarize } from '../api/stats.js';
+import { cpuShares, sampleCpu, type CpuSample, type CpuShares } from './cpu-shares.js';
 
 interface Run {
   nodes: number;
@@ -43,6 +44,8 @@ interface Run {
   simCpuMsPerPod: number;
   /** API requests per pod from the POST until all Running, by verb and resource (apiserver_request_total). */
   requestsPerPod: Record<string, number>;
+  /** Percent of a CPU each process (and the server's main thread) used from the POST to the last binding, and the machine's idle share. */
+  cpuWhileBinding: CpuShares;
   /** Pods seen bound and Running (equal to pods unless the run timed out). */
   bound: number;
   running: number;
@@ -128,6 +131,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
     const runningSeen = new Set<string>();
     let lastBind = 0;
     let lastRunning = 0;
+    let boundCpu: CpuSample | undefined;
     let resolveAll!: () => void;
     const allRunning = new Promise<void>((r) => (resolveAll = r));
     const watch = await client.watch<PodView>(podsRef(ns), { resourceVersion: list.metadata.resourceVersion }, (e) => {
@@ -138,6 +142,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
       if (e.object.spec?.nodeName && !bound.has(name)) {
         bound.set(name, now);
         lastBind = now;
+        if (bound.size === pods) boundCpu = sampleCpu(server.pid(), sim.pid());
       }
       if (e.object.status?.phase === 'Running' && !runningSeen.has(name)) {
         runningSeen.add(name);
@@ -149,6 +154,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
     const t0 = Date.now();
     const cpu0 = { server: cpuMs(server.pid()), sim: cpuMs(sim.pid()) };
     const requests0 = await requestCounts(transport);
+    const startCpu = sampleCpu(server.pid(), sim.pid());
     await client.create(rsRef(ns), {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -187,6 +193,7 @@ async function runOnce(nodes: number, pods: number): Promise<Run> {
       serverCpuMsPerPod: round((cpu1.server - cpu0.server) / pods, 2),
       simCpuMsPerPod: round((cpu1.sim - cpu0.sim) / pods, 2),
       requestsPerPod,
+      cpuWhileBinding: cpuShares(startCpu, boundCpu ?? sampleCpu(server.pid(), sim.pid()), server.pid()),
     };
   } finally {
     transport.close();
@@ -217,6 +224,10 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:scheduler: ${c.nodes} nodes, ${c.pods} pods…\n`);
     const r = await runOnce(c.nodes, c.pods);
     runs.push(r);
+    const cpu = r.cpuWhileBinding;
+    process.stdout.write(
+      `  CPU while binding (% of one core): server main thread ${cpu.serverMainThread}, its other threads ${cpu.serverOtherThreads}, sim ${cpu.sim}, this benchmark ${cpu.bench}; machine idle ${cpu.machineIdle} %\n`,
+    );
     process.stdout.write(`  API requests per pod: ${Object.entries(r.requestsPerPod).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     process.stdout.write(
       `${r.nodes} nodes / ${r.pods} pods: ${r.podsPerSecond} pods/s bound, creation→binding p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms, ${r.running === r.pods ? 'all' : `${r.running}`} Running after ${r.allRunningSeconds} s, server RSS ${r.serverRssMb} MiB (peak ${r.serverPeakRssMb}), CPU per pod: server ${r.serverCpuMsPerPod} ms, sim ${r.simCpuMsPerPod} ms\n`,

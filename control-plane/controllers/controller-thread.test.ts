@@ -43,6 +43,7 @@ describe('ControllerThread', () => {
       unusedTransport,
       { config: CONTROLLER_CONFIG_DEFAULTS, identity: record, scheduler: true, controllerManager: true },
       (m) => logs.push(m),
+      'scheduler',
       entry,
     );
     thread.start();
@@ -51,7 +52,7 @@ describe('ControllerThread', () => {
       assert.ok(Date.now() < deadline, 'the thread was not restarted');
       await new Promise((r) => setTimeout(r, 50));
     }
-    assert.deepEqual(logs, ['controller thread exited (code 3); restarting in 1000 ms']);
+    assert.deepEqual(logs, ['scheduler thread exited (code 3); restarting in 1000 ms']);
     await thread.stop();
     assert.deepEqual(readFileSync(record, 'utf8').split('\n').filter(Boolean), ['start', 'start', 'stop']);
     assert.equal(logs.length, 1, 'a stop is not reported as a crash');
@@ -59,7 +60,7 @@ describe('ControllerThread', () => {
 
   it('does not start again once stopped', async () => {
     const record = join(dir, 'stopped-first');
-    const thread = new ControllerThread(unusedTransport, { config: CONTROLLER_CONFIG_DEFAULTS, identity: record, scheduler: true, controllerManager: false }, () => undefined, entry);
+    const thread = new ControllerThread(unusedTransport, { config: CONTROLLER_CONFIG_DEFAULTS, identity: record, scheduler: true, controllerManager: false }, () => undefined, 'scheduler', entry);
     await thread.stop();
     thread.start();
     await new Promise((r) => setTimeout(r, 200));

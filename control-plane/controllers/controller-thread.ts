@@ -1,8 +1,9 @@
 /**
- * The scheduler and the controllers on a worker thread of `skiff server`,
- * as upstream runs kube-scheduler and kube-controller-manager beside the
- * API server: their informers, scheduling cycles and reconciles then use
- * the second core, and the main thread keeps serving the API. They reach
+ * The scheduler or the controller manager on a worker thread of `skiff
+ * server` (one thread each), as upstream runs kube-scheduler and
+ * kube-controller-manager beside the API server: their informers,
+ * scheduling cycles and reconciles then use the other core, and the main
+ * thread keeps serving the API. They reach
  * the server through a Transport served across a MessageChannel
  * (api/client/port-transport.ts), so they pass the same authorization,
  * admission and watch caches as before.
@@ -46,6 +47,8 @@ export class ControllerThread {
     private readonly transport: Transport,
     private readonly data: ControllerThreadData,
     private readonly log: (msg: string) => void,
+    /** What logs call the thread (`scheduler thread exited …`). */
+    private readonly name = 'controller',
     /** The thread's entry point; tests give a stand-in. */
     private readonly entry: URL = new URL('./main.js', import.meta.url),
   ) {}
@@ -55,17 +58,18 @@ export class ControllerThread {
     const { port1, port2 } = new MessageChannel();
     const stopServing = servePortTransport(port1, this.transport);
     const worker = new Worker(this.entry, {
+      name: this.name,
       workerData: { ...this.data, port: port2 },
       transferList: [port2],
     });
     this.worker = worker;
-    worker.on('error', (e) => this.log(`controller thread failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+    worker.on('error', (e) => this.log(`${this.name} thread failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
     worker.on('exit', (code) => {
       stopServing();
       port1.close();
       if (this.worker === worker) this.worker = undefined;
       if (this.stopping) return;
-      this.log(`controller thread exited (code ${code}); restarting in ${RESTART_DELAY_MS} ms`);
+      this.log(`${this.name} thread exited (code ${code}); restarting in ${RESTART_DELAY_MS} ms`);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         this.start();

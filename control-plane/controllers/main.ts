@@ -1,8 +1,8 @@
 /**
- * The controller thread's entry point (see controller-thread.ts): wires
- * the API client over the message port the server hands over, one set of
- * informers shared by the scheduler and the controllers, and their
- * leader-elected managers; stops them when told to.
+ * A controller thread's entry point (see controller-thread.ts): wires the
+ * API client over the message port the server hands over, the informers,
+ * and the leader-elected managers the thread was given (the scheduler, the
+ * controller manager, or both); stops them when told to.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ApiClient } from '../api/client/api-client.js';
@@ -26,8 +26,8 @@ const transport = new PortTransport(data.port);
 // spares the server a duplicate-key scan of every body.
 const client = new ApiClient(transport, { fieldValidation: 'Ignore' });
 const election = (name: string) => data.leaderElection && { namespace: 'kube-system', name, ...data.leaderElection };
-// One set of informers for the scheduler and the controllers: one watch
-// and one cached copy of every pod, however many of them read it.
+// One set of informers for the managers of this thread: one watch and one
+// cached copy of every pod, however many of its controllers read it.
 const informers = new InformerFactory(client, { log });
 const common = { client, clock: systemClock, random: Math.random, config: data.config, identity: data.identity, informers, log };
 const managers: ControllerManager[] = [];
