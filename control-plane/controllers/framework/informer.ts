@@ -12,6 +12,10 @@
  *   miss a transition's end state.
  * - Cached objects are shared: callers must not mutate them (copy with
  *   structuredClone before changing).
+ * - Cached objects carry no managedFields (upstream's informers strip them
+ *   with TransformStripManagedFields): no controller reads them, and they
+ *   are often half of a pod. A write of a cached copy keeps the live set,
+ *   since the server keeps managedFields that an update leaves out.
  * - Handlers run synchronously in event order; they should only enqueue.
  */
 import type { ApiClient, ResourceRef, WatchEvent } from '../../api/client/api-client.js';
@@ -231,6 +235,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       for (const h of this.handlers) h.delete?.(obj);
       return;
     }
+    // Assigned, not deleted, so that every cached object keeps one shape.
+    if (obj.metadata.managedFields !== undefined) obj.metadata.managedFields = undefined;
     this.items.set(k, obj);
     this.index(k, obj);
     if (old) for (const h of this.handlers) h.update?.(old, obj);
