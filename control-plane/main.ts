@@ -49,7 +49,6 @@ import { buildServer, type HealthState } from './apiserver/server.js';
 import type { UserInfo } from './apiserver/user.js';
 import { MASTERS_GROUP } from './apiserver/user.js';
 import { LoopbackTransport } from './apiserver/loopback-transport.js';
-import type { Transport } from './api/client/transport.js';
 import { bootstrapCluster, type ApiCaller } from './bootstrap/bootstrap.js';
 import { ControllerThread } from './controllers/controller-thread.js';
 import { kubernetesGitVersion, type ServerConfig } from './config.js';
@@ -290,7 +289,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       },
     };
     // Each loopback names its field manager as upstream's component would.
-    const loopbacks = [new LoopbackTransport(app, loopbackToken, lane, 'kube-scheduler'), new LoopbackTransport(app, loopbackToken, lane, 'kube-controller-manager')];
+    const schedulerLoopback = new LoopbackTransport(app, loopbackToken, lane, 'kube-scheduler');
+    const managerLoopback = new LoopbackTransport(app, loopbackToken, lane, 'kube-controller-manager');
     const log = (msg: string): void => {
       process.stderr.write(`skiff: ${msg}\n`);
     };
@@ -300,7 +300,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     // hold up the ReplicaSet controller's creates (and the reverse): at
     // 5,000 nodes that is worth more than the second copy of the pod cache.
     const identity = `${hostname()}_${randomUUID()}`;
-    const thread = (name: string, transport: Transport, role: { scheduler: boolean; controllerManager: boolean }): ControllerThread =>
+    const thread = (name: string, transport: LoopbackTransport, role: { scheduler: boolean; controllerManager: boolean }): ControllerThread =>
       new ControllerThread(
         transport,
         {
@@ -328,8 +328,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
         name,
       );
     const controllers = [
-      ...(cfg.disableScheduler ? [] : [thread('scheduler', loopbacks[0]!, { scheduler: true, controllerManager: false })]),
-      ...(cfg.disableControllerManager ? [] : [thread('controller manager', loopbacks[1]!, { scheduler: false, controllerManager: true })]),
+      ...(cfg.disableScheduler ? [] : [thread('scheduler', schedulerLoopback, { scheduler: true, controllerManager: false })]),
+      ...(cfg.disableControllerManager ? [] : [thread('controller manager', managerLoopback, { scheduler: false, controllerManager: true })]),
     ];
     for (const t of controllers) t.start();
 
@@ -347,7 +347,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
         closing ??= (async () => {
           health.ready = false;
           await Promise.all(controllers.map((t) => t.stop().catch(() => undefined)));
-          for (const l of loopbacks) l.close();
+          schedulerLoopback.close();
+          managerLoopback.close();
           // fastify's close waits for in-flight requests (watches are cut in preClose).
           await server.close();
           await store.close();
